@@ -1,0 +1,43 @@
+"""Packaging for sklearn-heads."""
+
+import os
+import re
+
+from setuptools import find_packages, setup
+
+HERE = os.path.abspath(os.path.dirname(__file__))
+
+
+def _read(*parts):
+    with open(os.path.join(HERE, *parts), encoding="utf-8") as f:
+        return f.read()
+
+
+VERSION = re.search(
+    r'^__version__ = "([^"]+)"', _read("sklearn_heads", "__init__.py"), re.M
+).group(1)
+
+setup(
+    name="sklearn-heads",
+    version=VERSION,
+    description=(
+        "TensorFlow estimator heads (sigmoid losses, pos_weight, thresholds, "
+        "TensorFlow's metrics) as scikit-learn estimators"
+    ),
+    long_description=_read("README.md"),
+    long_description_content_type="text/markdown",
+    license="BSD-3-Clause",
+    packages=find_packages(include=["sklearn_heads", "sklearn_heads.*"]),
+    python_requires=">=3.9",
+    install_requires=["numpy", "scipy", "scikit-learn>=1.6", "joblib"],
+    extras_require={
+        "test": ["pytest", "hypothesis"],
+        "docs": ["sphinx", "sphinx-gallery", "numpydoc", "matplotlib"],
+    },
+    classifiers=[
+        "Intended Audience :: Science/Research",
+        "License :: OSI Approved :: BSD License",
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

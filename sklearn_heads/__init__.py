@@ -1,0 +1,29 @@
+"""sklearn_heads: TensorFlow estimator heads as scikit-learn estimators.
+
+A *head* owns the loss (sigmoid cross-entropy, optionally weighted with
+``pos_weight``), its reduction, label handling, predictions and TensorFlow's
+evaluation metrics; the estimators pair a linear or MLP logits model with a
+head and train it with SciPy's L-BFGS.
+"""
+
+from ._heads import (
+    BinaryClassHead,
+    LogisticRegressionHead,
+    MultiLabelHead,
+    Reduction,
+    binary_classification_head,
+)
+from ._losses import sigmoid_cross_entropy_with_logits, weighted_cross_entropy_with_logits
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "BinaryClassHead",
+    "LogisticRegressionHead",
+    "MultiLabelHead",
+    "Reduction",
+    "binary_classification_head",
+    "sigmoid_cross_entropy_with_logits",
+    "weighted_cross_entropy_with_logits",
+    "__version__",
+]

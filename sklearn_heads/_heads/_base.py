@@ -1,0 +1,424 @@
+"""The base head: reductions, loss and gradient, streaming metric plumbing.
+
+A head turns logits into a training loss (and its gradient with respect to
+the logits), predictions and evaluation metrics, exactly as the heads of
+``tf.estimator`` do. Subclasses supply the label encoding, the unreduced
+default loss, the predictions and the list of metrics; everything that is
+the same for every head lives here.
+
+Internal contract used by the estimators' optimiser
+(``sklearn_heads._objective``), so that labels are encoded once per fit and
+the loss can be summed over row chunks:
+
+* ``z, w = head._prepare(labels, n_rows, sample_weight, dtype)``
+* ``s, G = head._sum_loss_gradient(z, logits, w)``: ``s = sum_i w_i l_i``
+  and its gradient with respect to ``logits``;
+* ``head._loss_scale(n_rows)``: the reduction factor, so that
+  ``loss = _loss_scale(n) * sum of s over chunks``.
+"""
+
+import inspect
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .._losses import _check_finite, _check_pos_weight, _float_dtype
+from ._labels import check_sample_weight
+
+
+class Reduction:
+    """How a head reduces the weighted per-example losses to one number.
+
+    ``SUM`` adds them; ``SUM_OVER_BATCH_SIZE`` (the default) divides that sum
+    by the number of examples (the product of all but the last logits
+    dimension), as ``tf.keras.losses.Reduction`` does.
+    """
+
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls):
+        """Every valid reduction."""
+        return (cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+
+def _check_reduction(loss_reduction):
+    if loss_reduction not in Reduction.all():
+        raise ValueError(
+            f"Invalid loss_reduction: {loss_reduction!r}; expected one of "
+            f"{list(Reduction.all())!r}."
+        )
+
+
+def _check_loss_fn(loss_fn):
+    """A loss_fn must accept ``labels`` and ``logits`` and need nothing else."""
+    if loss_fn is None:
+        return
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable; got {loss_fn!r}.")
+    try:
+        params = inspect.signature(loss_fn).parameters
+    except (TypeError, ValueError):
+        return  # builtins without a signature: checked at the first call
+    var_keyword = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    for required in ("labels", "logits"):
+        param = params.get(required)
+        if (param is None and not var_keyword) or (
+            param is not None and param.kind is param.POSITIONAL_ONLY
+        ):
+            raise ValueError(
+                f"loss_fn must accept the keyword argument {required!r}. Given "
+                f"arguments: {list(params)}."
+            )
+    unexpected = [
+        name
+        for name, p in params.items()
+        if name not in ("labels", "logits")
+        and p.default is p.empty
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if unexpected:
+        raise ValueError(
+            f"loss_fn has unexpected required arguments: {unexpected}; it is "
+            "called as loss_fn(labels=..., logits=...)."
+        )
+
+
+def _check_thresholds(thresholds):
+    thresholds = tuple(thresholds) if thresholds is not None else ()
+    for threshold in thresholds:
+        if (
+            not isinstance(threshold, numbers.Real)
+            or isinstance(threshold, bool)
+            or not 0.0 < threshold < 1.0
+        ):
+            raise ValueError(
+                f"thresholds must be numbers in the open interval (0, 1); got "
+                f"{threshold!r} in {thresholds!r}."
+            )
+    return thresholds
+
+
+def _check_vocabulary(label_vocabulary, n_classes):
+    if label_vocabulary is None:
+        return None
+    if not isinstance(label_vocabulary, (list, tuple)):
+        raise ValueError(
+            "label_vocabulary must be a list or a tuple of strings; got "
+            f"{type(label_vocabulary).__name__} {label_vocabulary!r}."
+        )
+    if len(label_vocabulary) != n_classes:
+        raise ValueError(
+            f"label_vocabulary must have {n_classes} entries; got "
+            f"{len(label_vocabulary)}: {list(label_vocabulary)!r}."
+        )
+    for entry in label_vocabulary:
+        if not isinstance(entry, str):
+            raise ValueError(f"label_vocabulary entries must be strings; got {entry!r}.")
+    if len(set(label_vocabulary)) != len(label_vocabulary):
+        dup = next(v for v in label_vocabulary if label_vocabulary.count(v) > 1)
+        raise ValueError(f"label_vocabulary has the duplicate entry {dup!r}.")
+    return tuple(label_vocabulary)
+
+
+def _check_name(name):
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a string or None; got {name!r}.")
+
+
+class _Head(BaseEstimator):
+    """Shared implementation of the heads (not public).
+
+    Subclasses implement ``_validate`` (which calls ``_setup_common`` and
+    fills ``self._metric_keys``), ``logits_dimension``, ``_encode_labels``,
+    ``_default_loss``, ``_prediction_keys``, ``_predictions``,
+    ``_metric_factories`` and ``_update``.
+    """
+
+    #: Keys :meth:`predictions` can return, in TensorFlow's order.
+    _prediction_keys = ()
+
+    def set_params(self, **params):
+        """Set parameters and validate them as the constructor does."""
+        super().set_params(**params)
+        self._validate()
+        return self
+
+    def _setup_common(self):
+        _check_reduction(self.loss_reduction)
+        _check_loss_fn(self.loss_fn)
+        _check_name(self.name)
+        self._fd_warned = False
+
+    def _key(self, base):
+        """A metric key with TensorFlow's ``/<name>`` suffix."""
+        return f"{base}/{self.name}" if self.name else base
+
+    # ------------------------------------------------------------------
+    # input checks
+    def _check_logits(self, logits):
+        logits = np.asarray(logits)
+        if logits.dtype.kind not in "biuf":
+            raise TypeError(f"logits must be numeric; got dtype {logits.dtype}.")
+        logits = logits.astype(_float_dtype(logits), copy=False)
+        if logits.ndim == 1 and self.logits_dimension == 1:
+            logits = logits[:, None]
+        if logits.ndim < 2 or logits.shape[-1] != self.logits_dimension:
+            raise ValueError(
+                f"logits must have shape [D0, ..., DN, {self.logits_dimension}] "
+                f"(logits_dimension={self.logits_dimension}); got shape "
+                f"{logits.shape}."
+            )
+        if logits.size == 0:
+            raise ValueError(f"logits of shape {logits.shape} hold no examples.")
+        _check_finite(logits, "logits")
+        return logits
+
+    def _prepare(self, labels, n_rows, sample_weight=None, dtype=np.float64):
+        """Encode labels and weights once for ``n_rows`` rows of 2-d logits."""
+        shape = (n_rows, self.logits_dimension)
+        z = self._encode_labels(labels, shape, dtype)
+        return z, check_sample_weight(sample_weight, shape, dtype)
+
+    def _inputs(self, labels, logits, sample_weight):
+        logits = self._check_logits(logits)
+        z = self._encode_labels(labels, logits.shape, logits.dtype)
+        w = check_sample_weight(sample_weight, logits.shape, logits.dtype)
+        return z, logits, w
+
+    # ------------------------------------------------------------------
+    # loss
+    def _loss_scale(self, n_examples):
+        if self.loss_reduction == Reduction.SUM:
+            return 1.0
+        return 1.0 / n_examples
+
+    def _unreduced_loss(self, z, logits, need_grad=True):
+        """Per-example loss ``(..., 1)`` and ``d loss_i / d logits_i``."""
+        if self.loss_fn is None:
+            return self._default_loss(z, logits, need_grad)
+        loss, grad = self._call_loss_fn(z, logits)
+        if need_grad and grad is None:
+            grad = self._finite_difference_gradient(z, logits)
+        return loss, grad
+
+    def _call_loss_fn(self, z, logits):
+        out = self.loss_fn(labels=z, logits=logits)
+        grad = None
+        if isinstance(out, tuple):
+            if len(out) != 2:
+                raise ValueError(
+                    "loss_fn must return the per-example loss or a tuple "
+                    f"(loss, gradient); got a tuple of {len(out)} items."
+                )
+            out, grad = out
+        loss = np.asarray(out)
+        expected = logits.shape[:-1] + (1,)
+        if loss.shape != expected:
+            raise ValueError(
+                "loss_fn must return the unreduced loss of shape [D0, ..., DN, 1] "
+                f"= {expected} for logits of shape {logits.shape}; got shape "
+                f"{loss.shape}."
+            )
+        if grad is not None:
+            grad = np.asarray(grad)
+            if grad.shape != logits.shape:
+                raise ValueError(
+                    "The gradient returned by loss_fn must have the shape of the "
+                    f"logits {logits.shape}; got {grad.shape}."
+                )
+            grad = grad.astype(logits.dtype, copy=False)
+        return loss.astype(logits.dtype, copy=False), grad
+
+    def _finite_difference_gradient(self, z, logits):
+        """Central differences of each example's loss, one logit at a time."""
+        if not self._fd_warned:
+            warnings.warn(
+                "loss_fn returned no gradient, so the gradient is estimated by "
+                f"central finite differences ({2 * self.logits_dimension} extra "
+                "loss_fn calls per evaluation). Return a tuple (loss, gradient) "
+                "from loss_fn, the gradient of each example's loss with respect "
+                "to its logits, to make this exact and fast.",
+                UserWarning,
+                stacklevel=4,
+            )
+            self._fd_warned = True
+        x = logits.astype(np.float64)
+        grad = np.empty_like(x)
+        for j in range(x.shape[-1]):
+            step = np.cbrt(np.finfo(np.float64).eps) * np.maximum(1.0, np.abs(x[..., j]))
+            x_plus, x_minus = x.copy(), x.copy()
+            x_plus[..., j] += step
+            x_minus[..., j] -= step
+            loss_plus = self._call_loss_fn(z, x_plus)[0][..., 0]
+            loss_minus = self._call_loss_fn(z, x_minus)[0][..., 0]
+            grad[..., j] = (loss_plus - loss_minus) / (x_plus[..., j] - x_minus[..., j])
+        return grad.astype(logits.dtype, copy=False)
+
+    def _sum_loss_gradient(self, z, logits, w, need_grad=True):
+        """``sum_i w_i * loss_i`` and its gradient w.r.t. ``logits``."""
+        loss, grad = self._unreduced_loss(z, logits, need_grad)
+        if w is not None:
+            loss = loss * w
+            if need_grad:
+                grad = grad * w
+        return float(np.sum(loss, dtype=np.float64)), grad
+
+    def loss(self, labels, logits, sample_weight=None):
+        """The reduced training loss.
+
+        Parameters
+        ----------
+        labels : array-like
+            Labels in the format of the head (see the class docstring).
+        logits : array-like of shape (..., logits_dimension)
+        sample_weight : array-like of shape (...,) or (..., 1), default=None
+            Per-example weights (TensorFlow's ``weight_column``).
+
+        Returns
+        -------
+        loss : float
+            ``sum_i w_i * loss_i``, divided by the number of examples when
+            ``loss_reduction="sum_over_batch_size"``.
+        """
+        z, logits, w = self._inputs(labels, logits, sample_weight)
+        total, _ = self._sum_loss_gradient(z, logits, w, need_grad=False)
+        return total * self._loss_scale(logits.size // logits.shape[-1])
+
+    def loss_and_gradient(self, labels, logits, sample_weight=None):
+        """The reduced training loss and its gradient w.r.t. the logits.
+
+        Parameters
+        ----------
+        labels, logits, sample_weight
+            As in :meth:`loss`.
+
+        Returns
+        -------
+        loss : float
+        gradient : ndarray, shaped like ``logits``
+        """
+        z, logits, w = self._inputs(labels, logits, sample_weight)
+        total, grad = self._sum_loss_gradient(z, logits, w)
+        scale = self._loss_scale(logits.size // logits.shape[-1])
+        if scale != 1.0:
+            grad = grad * grad.dtype.type(scale)
+        return total * scale, grad
+
+    # ------------------------------------------------------------------
+    # predictions
+    def predictions(self, logits, keys=None):
+        """Predictions under TensorFlow's prediction keys.
+
+        Parameters
+        ----------
+        logits : array-like of shape (..., logits_dimension)
+        keys : str or list of str, default=None
+            The keys to return; all of them by default.
+
+        Returns
+        -------
+        predictions : dict of str to ndarray
+        """
+        if keys is None:
+            keys = self._prediction_keys
+        elif isinstance(keys, str):
+            keys = (keys,)
+        unknown = [k for k in keys if k not in self._prediction_keys]
+        if unknown:
+            raise ValueError(
+                f"Unknown prediction keys {unknown}; this head predicts "
+                f"{list(self._prediction_keys)}."
+            )
+        logits = self._check_logits(logits)
+        everything = self._predictions(logits, set(keys))
+        return {k: everything[k] for k in self._prediction_keys if k in keys}
+
+    # ------------------------------------------------------------------
+    # metrics
+    def metrics(self):
+        """A fresh dict of metric key to streaming metric.
+
+        Returns
+        -------
+        eval_metrics : dict of str to Metric
+            Each metric has ``update_state``, ``result()``, ``reset_state()``
+            and ``merge(other)``.
+        """
+        return {key: factory(key) for key, factory in self._metric_factories()}
+
+    def update_metrics(self, eval_metrics, logits, labels, sample_weight=None):
+        """Update ``eval_metrics`` (from :meth:`metrics`) with one batch.
+
+        Call once per batch to stream; the result equals one call on all the
+        rows.
+
+        Parameters
+        ----------
+        eval_metrics : dict
+            As returned by :meth:`metrics`.
+        logits : array-like of shape (..., logits_dimension)
+        labels : array-like
+        sample_weight : array-like, default=None
+
+        Returns
+        -------
+        eval_metrics : dict
+            The same dict, updated.
+        """
+        return self._update_metrics(eval_metrics, logits, labels, sample_weight)
+
+    def _update_metrics(self, eval_metrics, logits, labels, sample_weight, **options):
+        missing = [key for key, _ in self._metric_factories() if key not in eval_metrics]
+        if missing:
+            raise ValueError(
+                f"eval_metrics lacks the keys {missing}; create it with this "
+                "head's metrics()."
+            )
+        z, logits, w = self._inputs(labels, logits, sample_weight)
+        loss, _ = self._unreduced_loss(z, logits, need_grad=False)
+        self._update(eval_metrics, z, logits, w, loss, **options)
+        return eval_metrics
+
+    def evaluate(self, labels, logits, sample_weight=None):
+        """Every metric of the head on one set of rows.
+
+        Parameters
+        ----------
+        labels, logits, sample_weight
+            As in :meth:`loss`.
+
+        Returns
+        -------
+        results : dict of str to float
+            The same as ``metrics()``, one ``update_metrics`` and ``result()``.
+        """
+        return self._evaluate(labels, logits, sample_weight)
+
+    def _evaluate(self, labels, logits, sample_weight, **options):
+        eval_metrics = self._update_metrics(
+            self.metrics(), logits, labels, sample_weight, **options
+        )
+        return {key: metric.result() for key, metric in eval_metrics.items()}
+
+    # ------------------------------------------------------------------
+    # helpers for subclasses
+    def _pos_weight_for(self, n_classes):
+        """The validated ``pos_weight`` (None, a float or a per-class array)."""
+        if self.pos_weight is None:
+            return None
+        if self.loss_fn is not None:
+            raise ValueError(
+                "pos_weight and loss_fn cannot both be set: pos_weight selects the "
+                "built-in weighted cross-entropy."
+            )
+        pos_weight = _check_pos_weight(self.pos_weight)
+        if np.ndim(pos_weight) and np.shape(pos_weight) not in ((1,), (n_classes,)):
+            raise ValueError(
+                f"pos_weight must be a scalar or have {n_classes} entries (one per "
+                f"class); got shape {np.shape(pos_weight)}."
+            )
+        return pos_weight

@@ -1,0 +1,253 @@
+"""The binary classification head (``tf.estimator.BinaryClassHead``)."""
+
+import numpy as np
+from scipy.special import expit, logit
+
+from .._losses import _sigmoid_ce_loss_grad
+from .._metrics import AUC, AccuracyBaseline, Mean, MeanMatch, Precision, Recall
+from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
+from ._labels import encode_binary_labels
+
+
+class BinaryClassHead(_Head):
+    """Head for binary classification with sigmoid cross-entropy.
+
+    The NumPy port of ``tf.estimator.BinaryClassHead``: the same loss,
+    reductions, predictions and metrics (with TensorFlow's keys and values).
+    ``pos_weight`` (not in TensorFlow) switches the loss to
+    :func:`~sklearn_heads.weighted_cross_entropy_with_logits`.
+
+    Parameters
+    ----------
+    thresholds : iterable of float in (0, 1), default=None
+        For each threshold ``t`` the metrics ``accuracy/positive_threshold_t``,
+        ``precision/positive_threshold_t`` and ``recall/positive_threshold_t``
+        are reported, counting ``probability > t`` as positive.
+    label_vocabulary : list or tuple of 2 str, default=None
+        Class names; the first is the negative class. Without it, labels are
+        0/1.
+    loss_reduction : {"sum_over_batch_size", "sum"}, default="sum_over_batch_size"
+        How the weighted per-example losses are reduced (see
+        :class:`Reduction`).
+    loss_fn : callable, default=None
+        ``loss_fn(labels, logits)`` returning the unreduced loss of shape
+        ``[D0, ..., DN, 1]``, or a tuple ``(loss, gradient)`` with the
+        gradient of each example's loss w.r.t. its logits. Labels are passed
+        as floats 0/1 shaped like the logits. Without a gradient,
+        :meth:`loss_and_gradient` uses finite differences and warns once.
+    name : str, default=None
+        Appended to every metric key as ``/<name>``.
+    pos_weight : float, default=None
+        Weight of the positive term of the cross-entropy; ``None`` is 1.
+
+    Attributes
+    ----------
+    logits_dimension : int
+        Always 1.
+
+    Notes
+    -----
+    Labels: 0/1 (int, float or bool) of shape ``[D0, ..., DN]`` or
+    ``[D0, ..., DN, 1]``, or strings from ``label_vocabulary``. Logits:
+    ``[D0, ..., DN, 1]`` (a 1-d array is read as ``(n, 1)``).
+    ``sample_weight`` is TensorFlow's ``weight_column``, one per example.
+
+    Examples
+    --------
+    The worked example of ``tf.estimator.BinaryClassHead``: the losses of the
+    two examples are ``45 - 45 * 1 + log(1 + exp(-45)) = 0`` and
+    ``41 + log(1 + exp(-41)) = 41``, so the mean is 20.5.
+
+    >>> import numpy as np
+    >>> from sklearn_heads import BinaryClassHead
+    >>> head = BinaryClassHead()
+    >>> logits = np.array([[45.0], [-41.0]])
+    >>> labels = np.array([[1], [1]])
+    >>> head.loss(labels, logits)
+    20.5
+    >>> for key, value in sorted(head.evaluate(labels, logits).items()):
+    ...     print(f"{key} : {value:.2f}")
+    accuracy : 0.50
+    accuracy_baseline : 1.00
+    auc : 0.00
+    auc_precision_recall : 1.00
+    average_loss : 20.50
+    label/mean : 1.00
+    precision : 1.00
+    prediction/mean : 0.50
+    recall : 0.50
+    """
+
+    _prediction_keys = (
+        "logits",
+        "logistic",
+        "probabilities",
+        "class_ids",
+        "classes",
+        "all_class_ids",
+        "all_classes",
+    )
+
+    def __init__(
+        self,
+        thresholds=None,
+        label_vocabulary=None,
+        loss_reduction=Reduction.SUM_OVER_BATCH_SIZE,
+        loss_fn=None,
+        name=None,
+        pos_weight=None,
+    ):
+        self.thresholds = thresholds
+        self.label_vocabulary = label_vocabulary
+        self.loss_reduction = loss_reduction
+        self.loss_fn = loss_fn
+        self.name = name
+        self.pos_weight = pos_weight
+        self._validate()
+
+    def _validate(self):
+        self._thresholds = _check_thresholds(self.thresholds)
+        self._vocabulary = _check_vocabulary(self.label_vocabulary, 2)
+        self._setup_common()
+        self._pos_weight = self._pos_weight_for(1)
+
+    @property
+    def logits_dimension(self):
+        """Number of logits per example: 1."""
+        return 1
+
+    def _encode_labels(self, labels, shape, dtype):
+        return encode_binary_labels(labels, shape, dtype, self._vocabulary)
+
+    def _default_loss(self, z, logits, need_grad):
+        return _sigmoid_ce_loss_grad(z, logits, self._pos_weight, need_grad=need_grad)
+
+    def _class_names(self):
+        return np.asarray(self._vocabulary if self._vocabulary else ("0", "1"))
+
+    def _predictions(self, logits, keys):
+        out = {"logits": logits}
+        if keys & {"logistic", "probabilities"}:
+            out["logistic"] = expit(logits)
+            out["probabilities"] = np.concatenate([expit(-logits), out["logistic"]], axis=-1)
+        if keys & {"class_ids", "classes"}:
+            out["class_ids"] = (logits > 0).astype(np.int64)
+            out["classes"] = self._class_names()[out["class_ids"]]
+        all_shape = logits.shape[:-1] + (2,)
+        out["all_class_ids"] = np.broadcast_to(np.arange(2, dtype=np.int64), all_shape).copy()
+        out["all_classes"] = np.broadcast_to(self._class_names(), all_shape).copy()
+        return out
+
+    def _metric_factories(self):
+        k = self._key
+        factories = [
+            (k("average_loss"), lambda key: Mean(name=key)),
+            (k("accuracy"), lambda key: MeanMatch(name=key)),
+            (k("precision"), lambda key: Precision(name=key)),
+            (k("recall"), lambda key: Recall(name=key)),
+            (k("prediction/mean"), lambda key: Mean(name=key)),
+            (k("label/mean"), lambda key: Mean(name=key)),
+            (k("accuracy_baseline"), lambda key: AccuracyBaseline(name=key)),
+            (k("auc"), lambda key: AUC(name=key)),
+            (k("auc_precision_recall"), lambda key: AUC(curve="PR", name=key)),
+        ]
+        for t in self._thresholds:
+            factories += [
+                (k("accuracy/positive_threshold_%g" % t), lambda key, t=t: MeanMatch(t, name=key)),
+                (k("precision/positive_threshold_%g" % t), lambda key, t=t: Precision(t, name=key)),
+                (k("recall/positive_threshold_%g" % t), lambda key, t=t: Recall(t, name=key)),
+            ]
+        return factories
+
+    def _update(self, m, z, logits, w, loss, decision_threshold=0.5):
+        k = self._key
+        class_ids = logits > logit(decision_threshold)
+        logistic = expit(logits)
+        m[k("average_loss")].update_state(loss, w)
+        for name in ("accuracy", "precision", "recall"):
+            m[k(name)].update_state(z, class_ids, w)
+        m[k("prediction/mean")].update_state(logistic, w)
+        m[k("label/mean")].update_state(z, w)
+        m[k("accuracy_baseline")].update_state(z, w)
+        m[k("auc")].update_state(z, logistic, w)
+        m[k("auc_precision_recall")].update_state(z, logistic, w)
+        for t in self._thresholds:
+            for name in ("accuracy", "precision", "recall"):
+                m[k(f"{name}/positive_threshold_%g" % t)].update_state(z, logistic, w)
+
+    def update_metrics(
+        self, eval_metrics, logits, labels, sample_weight=None, *, decision_threshold=0.5
+    ):
+        """Update ``eval_metrics`` (from :meth:`metrics`) with one batch.
+
+        Call once per batch to stream; the result equals one call on all the
+        rows.
+
+        Parameters
+        ----------
+        eval_metrics : dict
+            As returned by :meth:`metrics`.
+        logits : array-like of shape (..., 1)
+        labels : array-like
+        sample_weight : array-like, default=None
+        decision_threshold : float in (0, 1), default=0.5
+            Probability above which an example counts as positive for
+            ``accuracy``, ``precision`` and ``recall`` (TensorFlow: 0.5).
+
+        Returns
+        -------
+        eval_metrics : dict
+            The same dict, updated.
+        """
+        return self._update_metrics(
+            eval_metrics, logits, labels, sample_weight,
+            decision_threshold=_check_decision_threshold(decision_threshold),
+        )
+
+    def evaluate(self, labels, logits, sample_weight=None, *, decision_threshold=0.5):
+        """Every metric of the head on one set of rows.
+
+        Parameters
+        ----------
+        labels, logits, sample_weight
+            As in :meth:`loss`.
+        decision_threshold : float in (0, 1), default=0.5
+            As in :meth:`update_metrics`.
+
+        Returns
+        -------
+        results : dict of str to float
+        """
+        return self._evaluate(
+            labels, logits, sample_weight,
+            decision_threshold=_check_decision_threshold(decision_threshold),
+        )
+
+
+def _check_decision_threshold(threshold):
+    _check_thresholds([threshold])
+    return float(threshold)
+
+
+def binary_classification_head(
+    thresholds=None,
+    label_vocabulary=None,
+    loss_reduction=Reduction.SUM_OVER_BATCH_SIZE,
+    loss_fn=None,
+    name=None,
+    pos_weight=None,
+):
+    """The older spelling of :class:`BinaryClassHead`; same arguments.
+
+    Returns
+    -------
+    head : BinaryClassHead
+    """
+    return BinaryClassHead(
+        thresholds=thresholds,
+        label_vocabulary=label_vocabulary,
+        loss_reduction=loss_reduction,
+        loss_fn=loss_fn,
+        name=name,
+        pos_weight=pos_weight,
+    )

@@ -1,0 +1,200 @@
+"""Label and weight encoding shared by the heads.
+
+Every function validates what it is given and returns a float array shaped
+like the logits (``(..., 1)`` for binary and logistic regression,
+``(..., n_classes)`` for multi-label), or raises an error that names the bad
+value and says what is allowed.
+"""
+
+import itertools
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def _first_bad(values, mask):
+    """The first value of ``values`` where ``mask`` is False, for messages."""
+    return np.asarray(values).reshape(-1)[~np.asarray(mask).reshape(-1)][0]
+
+
+def _is_string_array(array):
+    return array.dtype.kind in "USO" and array.size and isinstance(
+        array.reshape(-1)[0], str
+    )
+
+
+def _reshape_like(array, shape, what):
+    """Reshape ``array`` of shape ``shape`` or ``shape[:-1]`` to ``shape``."""
+    if array.shape == tuple(shape):
+        return array
+    if shape[-1] == 1 and array.shape == tuple(shape[:-1]):
+        return array.reshape(shape)
+    allowed = f"{tuple(shape)}" + (f" or {tuple(shape[:-1])}" if shape[-1] == 1 else "")
+    raise ValueError(
+        f"{what} of shape {array.shape} do not match logits of shape "
+        f"{tuple(shape)}; expected shape {allowed}."
+    )
+
+
+def _check_numeric(array, what):
+    if array.dtype.kind not in "biuf":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{what} must be numeric; got values such as "
+                f"{array.reshape(-1)[0]!r}."
+            ) from None
+    return array
+
+
+def _check_zero_one(array, what, allowed="0 or 1"):
+    ok = (array == 0) | (array == 1)
+    if not np.all(ok):
+        raise ValueError(
+            f"{what} must be {allowed}; got {_first_bad(array, ok)!r}."
+        )
+
+
+def _vocabulary_ids(values, vocabulary, what):
+    """Ids of the strings ``values`` in ``vocabulary``."""
+    values = np.asarray(values)
+    uniques, inverse = np.unique(values.astype(str), return_inverse=True)
+    lookup = {v: i for i, v in enumerate(vocabulary)}
+    unknown = [u for u in uniques if u not in lookup]
+    if unknown:
+        raise ValueError(
+            f"{what} contain {unknown[0]!r}, which is not in label_vocabulary "
+            f"{list(vocabulary)!r}."
+        )
+    ids = np.array([lookup[u] for u in uniques], dtype=np.int64)
+    return ids[inverse].reshape(values.shape)
+
+
+def encode_binary_labels(labels, shape, dtype, vocabulary=None):
+    """0/1 labels (or vocabulary strings) as floats of ``shape``."""
+    if sp.issparse(labels):
+        raise TypeError("Binary labels must be a dense array, not a sparse matrix.")
+    labels = np.asarray(labels)
+    if vocabulary is not None:
+        if not _is_string_array(labels):
+            raise ValueError(
+                f"With label_vocabulary={list(vocabulary)!r}, labels must be "
+                f"strings from it; got values such as {labels.reshape(-1)[:1]!r}."
+            )
+        labels = _vocabulary_ids(labels, vocabulary, "labels")
+    elif _is_string_array(labels):
+        raise ValueError(
+            f"labels are strings (such as {labels.reshape(-1)[0]!r}) but the head "
+            "has no label_vocabulary; pass label_vocabulary=[negative, positive] "
+            "or encode the labels as 0/1."
+        )
+    labels = _check_numeric(labels, "labels")
+    _check_zero_one(labels, "Binary labels")
+    return _reshape_like(labels, shape, "labels").astype(dtype, copy=False)
+
+
+def encode_probability_labels(labels, shape, dtype):
+    """Labels in ``[0, 1]`` (logistic regression) as floats of ``shape``."""
+    labels = _check_numeric(np.asarray(labels), "labels")
+    ok = (labels >= 0) & (labels <= 1)
+    if not np.all(ok):
+        raise ValueError(
+            f"Labels must be in [0, 1]; got {_first_bad(labels, ok)!r}."
+        )
+    return _reshape_like(labels, shape, "labels").astype(dtype, copy=False)
+
+
+def _is_id_lists(labels):
+    if isinstance(labels, (list, tuple)):
+        return True
+    return isinstance(labels, np.ndarray) and labels.dtype == object and labels.ndim == 1
+
+
+def _id_lists_to_indicator(labels, shape, n_classes, vocabulary):
+    n_rows = len(labels)
+    if len(shape) != 2 or shape[0] != n_rows:
+        raise ValueError(
+            f"labels given as lists of class ids have {n_rows} rows; logits of "
+            f"shape {tuple(shape)} need {shape[0]} rows (and must be 2-d)."
+        )
+    for row in labels:
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
+            raise ValueError(
+                "Multi-label labels given as a list must be one list of class "
+                f"ids per row, such as [[0, 2], [], [1]]; got the row {row!r}. "
+                "Pass multi-hot labels as a NumPy array or a SciPy sparse matrix."
+            )
+    lengths = np.fromiter((len(row) for row in labels), dtype=np.int64, count=n_rows)
+    flat = list(itertools.chain.from_iterable(labels))
+    if flat and all(isinstance(v, str) for v in flat):
+        if vocabulary is None:
+            raise ValueError(
+                f"labels are strings (such as {flat[0]!r}) but the head has no "
+                "label_vocabulary; pass label_vocabulary or use class ids."
+            )
+        ids = _vocabulary_ids(flat, vocabulary, "labels")
+    else:
+        bad = next(
+            (v for v in flat if not isinstance(v, numbers.Integral) or isinstance(v, bool)),
+            None,
+        )
+        if bad is not None:
+            raise ValueError(
+                f"Class ids must be integers in [0, {n_classes}); got {bad!r}."
+            )
+        ids = np.asarray(flat, dtype=np.int64)
+        ok = (ids >= 0) & (ids < n_classes)
+        if not np.all(ok):
+            raise ValueError(
+                f"Class ids must be in [0, {n_classes}); got {_first_bad(ids, ok)!r}."
+            )
+    indicator = np.zeros(shape, dtype=np.float64)
+    indicator[np.repeat(np.arange(n_rows), lengths), ids] = 1.0
+    return indicator
+
+
+def encode_multilabel_labels(labels, shape, dtype, n_classes, vocabulary=None):
+    """Multi-label targets as a multi-hot float array of ``shape``.
+
+    Accepts a multi-hot NumPy array or SciPy sparse matrix, or a (ragged)
+    list of per-row lists of class ids or, with a vocabulary, class names.
+    """
+    if sp.issparse(labels):
+        data = labels.tocoo().data
+        _check_zero_one(data, "Multi-hot labels")
+        labels = labels.toarray()
+    elif _is_id_lists(labels):
+        return _id_lists_to_indicator(labels, shape, n_classes, vocabulary).astype(
+            dtype, copy=False
+        )
+    labels = np.asarray(labels)
+    if _is_string_array(labels):
+        raise ValueError(
+            "Multi-hot labels must be 0/1; to give class names, pass one list of "
+            "names per row with label_vocabulary."
+        )
+    labels = _check_numeric(labels, "labels")
+    if labels.shape != tuple(shape):
+        raise ValueError(
+            f"Multi-hot labels of shape {labels.shape} do not match logits of "
+            f"shape {tuple(shape)}."
+        )
+    _check_zero_one(labels, "Multi-hot labels")
+    return labels.astype(dtype, copy=False)
+
+
+def check_sample_weight(sample_weight, shape, dtype):
+    """Per-example weights as an array of ``shape[:-1] + (1,)``, or None."""
+    if sample_weight is None:
+        return None
+    weights = _check_numeric(np.asarray(sample_weight), "sample_weight")
+    weights = _reshape_like(weights, tuple(shape[:-1]) + (1,), "sample_weight")
+    ok = np.isfinite(weights) & (weights >= 0)
+    if not np.all(ok):
+        raise ValueError(
+            "sample_weight must be finite and >= 0; got "
+            f"{_first_bad(weights, ok)!r}."
+        )
+    return weights.astype(dtype, copy=False)

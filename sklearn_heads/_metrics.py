@@ -1,0 +1,301 @@
+"""Streaming, mergeable evaluation metrics with Keras' semantics.
+
+Each metric keeps its state in a few accumulator arrays that are plain
+(weighted) sums, so
+
+* ``update_state`` once per batch gives the result of one call on all rows,
+* ``merge(other)`` adds the state of a metric updated elsewhere (another
+  process or machine), and
+* ``result()`` is a pure function of the state.
+
+The values equal those of ``tf.keras.metrics`` (TensorFlow 2.15), which the
+TensorFlow estimator heads report: predictions are compared with thresholds
+strictly (``prediction > threshold``) after rounding both to float32, and
+divisions by zero give 0 (``tf.math.divide_no_nan``).
+
+The heads decide *what* is fed to each metric (labels, probabilities, class
+ids, weights); the metrics only count.
+"""
+
+import numpy as np
+
+__all__ = [
+    "Metric",
+    "Mean",
+    "MeanMatch",
+    "AccuracyBaseline",
+    "Precision",
+    "Recall",
+    "AUC",
+]
+
+
+def _div_no_nan(num, den):
+    return float(num / den) if den != 0 else 0.0
+
+
+def _broadcast_weights(sample_weight, values):
+    """Weights broadcast to ``values`` (ones when ``sample_weight`` is None)."""
+    if sample_weight is None:
+        return np.ones(values.shape, dtype=np.float64)
+    return np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), values.shape)
+
+
+def _weighted_pos_neg(y_true, sample_weight):
+    """Flat per-entry weights of the positive and of the negative labels."""
+    y_true = np.asarray(y_true, dtype=np.float64).reshape(-1)
+    if sample_weight is None:
+        return y_true, 1.0 - y_true
+    weights = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    return y_true * weights, (1.0 - y_true) * weights
+
+
+def _above(values, threshold):
+    """``values > threshold`` compared in float32, as Keras does."""
+    return np.asarray(values).astype(np.float32, copy=False) > np.float32(threshold)
+
+
+class Metric:
+    """Base class: a named accumulator with Keras' streaming interface.
+
+    Subclasses list their accumulators in ``_state_names``; ``reset_state``,
+    ``merge`` and equality of configuration (``_config``) are shared.
+    """
+
+    _state_names = ()
+
+    def __init__(self, name=None):
+        self.name = name
+        self.reset_state()
+
+    def _config(self):
+        return ()
+
+    def _initial_state(self):
+        raise NotImplementedError
+
+    def reset_state(self):
+        """Reset every accumulator to zero."""
+        for state_name, value in zip(self._state_names, self._initial_state()):
+            setattr(self, state_name, value)
+
+    def merge(self, other):
+        """Add the state of ``other`` (updated elsewhere) into this metric.
+
+        Parameters
+        ----------
+        other : Metric
+            A metric of the same class and configuration.
+
+        Returns
+        -------
+        self : Metric
+        """
+        if type(other) is not type(self) or other._config() != self._config():
+            raise ValueError(
+                f"Cannot merge {other!r} into {self!r}: merge needs a metric of "
+                "the same class and configuration."
+            )
+        for state_name in self._state_names:
+            setattr(
+                self, state_name, getattr(self, state_name) + getattr(other, state_name)
+            )
+        return self
+
+    def result(self):
+        """The metric value, a Python float."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        config = ", ".join(repr(c) for c in self._config())
+        return f"{type(self).__name__}({config}{', ' if config else ''}name={self.name!r})"
+
+
+class Mean(Metric):
+    """Weighted mean of values: ``sum(w * v) / sum(w)`` (``tf.keras.metrics.Mean``)."""
+
+    _state_names = ("total", "count")
+
+    def _initial_state(self):
+        return 0.0, 0.0
+
+    def update_state(self, values, sample_weight=None):
+        """Accumulate ``values``, weighted by ``sample_weight`` broadcast to them."""
+        values = np.asarray(values, dtype=np.float64)
+        weights = _broadcast_weights(sample_weight, values)
+        self.total += float(np.sum(values * weights))
+        self.count += float(np.sum(weights))
+
+    def result(self):
+        return _div_no_nan(self.total, self.count)
+
+
+class MeanMatch(Mean):
+    """Weighted fraction of predictions equal to labels.
+
+    With ``threshold=None`` predictions are class ids compared for equality
+    (``tf.keras.metrics.Accuracy``); otherwise probabilities are turned into
+    ``prediction > threshold`` first (``tf.keras.metrics.BinaryAccuracy``).
+    """
+
+    def __init__(self, threshold=None, name=None):
+        self.threshold = threshold
+        super().__init__(name=name)
+
+    def _config(self):
+        return (self.threshold,)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Accumulate the matches of ``y_pred`` with the 0/1 labels ``y_true``."""
+        y_pred = np.asarray(y_pred)
+        if self.threshold is not None:
+            y_pred = _above(y_pred, self.threshold)
+        super().update_state(np.asarray(y_true) == y_pred, sample_weight)
+
+
+class AccuracyBaseline(Mean):
+    """Accuracy of always predicting the majority class: ``max(m, 1 - m)``.
+
+    ``m`` is the weighted mean of the 0/1 labels. The state is the label sum
+    and weight sum, so it streams and merges like :class:`Mean`.
+    """
+
+    def result(self):
+        return _div_no_nan(max(self.total, self.count - self.total), self.count)
+
+
+class _ConfusionCounts(Metric):
+    """Weighted confusion counts of ``prediction > threshold`` per threshold.
+
+    ``thresholds`` is a 1-d array; each accumulator has one entry per
+    threshold.
+    """
+
+    _state_names = ("true_positives", "false_positives", "true_negatives", "false_negatives")
+
+    def __init__(self, thresholds, name=None):
+        self.thresholds = np.atleast_1d(np.asarray(thresholds, dtype=np.float64))
+        super().__init__(name=name)
+
+    def _config(self):
+        return (tuple(self.thresholds.tolist()),)
+
+    def _initial_state(self):
+        return tuple(np.zeros(len(self.thresholds)) for _ in self._state_names)
+
+    def _counts(self, y_true, y_pred, sample_weight):
+        """Confusion counts of one batch, each an array over thresholds."""
+        pos, neg = _weighted_pos_neg(y_true, sample_weight)
+        above = _above(np.reshape(y_pred, (1, -1)), self.thresholds[:, None])
+        tp = above @ pos
+        fp = above @ neg
+        return tp, fp, neg.sum() - fp, pos.sum() - tp
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Accumulate the confusion counts of one batch.
+
+        Parameters
+        ----------
+        y_true : array-like of 0/1
+        y_pred : array-like of scores in ``[0, 1]``, the same shape as ``y_true``
+        sample_weight : None or array-like broadcastable to ``y_pred``
+        """
+        y_pred = np.asarray(y_pred)
+        if sample_weight is not None:
+            sample_weight = np.broadcast_to(
+                np.asarray(sample_weight, dtype=np.float64), y_pred.shape
+            )
+        tp, fp, tn, fn = self._counts(y_true, y_pred, sample_weight)
+        self.true_positives = self.true_positives + tp
+        self.false_positives = self.false_positives + fp
+        self.true_negatives = self.true_negatives + tn
+        self.false_negatives = self.false_negatives + fn
+
+
+class Precision(_ConfusionCounts):
+    """``TP / (TP + FP)`` of ``prediction > threshold`` (``tf.keras.metrics.Precision``)."""
+
+    def __init__(self, threshold=0.5, name=None):
+        super().__init__([threshold], name=name)
+
+    def result(self):
+        tp = self.true_positives[0]
+        return _div_no_nan(tp, tp + self.false_positives[0])
+
+
+class Recall(_ConfusionCounts):
+    """``TP / (TP + FN)`` of ``prediction > threshold`` (``tf.keras.metrics.Recall``)."""
+
+    def __init__(self, threshold=0.5, name=None):
+        super().__init__([threshold], name=name)
+
+    def result(self):
+        tp = self.true_positives[0]
+        return _div_no_nan(tp, tp + self.false_negatives[0])
+
+
+class AUC(_ConfusionCounts):
+    """Area under the ROC or precision-recall curve from bucketed counts.
+
+    ``tf.keras.metrics.AUC`` with its defaults: ``num_thresholds`` thresholds
+    ``[-eps, 1/(n-1), ..., (n-2)/(n-1), 1 + eps]``, the ROC area by the
+    trapezoidal rule and the PR area by the interpolation of Davis & Goadrich
+    (2006). Because the thresholds are evenly spaced, each prediction is put
+    in its bucket ``ceil(p * (n - 1)) - 1`` and the counts are reverse
+    cumulative sums of the bucket sums, which is exact and O(rows).
+
+    Parameters
+    ----------
+    curve : {"ROC", "PR"}, default="ROC"
+    num_thresholds : int, default=200
+    name : str, default=None
+    """
+
+    def __init__(self, curve="ROC", num_thresholds=200, name=None):
+        if curve not in ("ROC", "PR"):
+            raise ValueError(f"curve must be 'ROC' or 'PR'; got {curve!r}.")
+        self.curve = curve
+        self.num_thresholds = num_thresholds
+        eps = 1e-7
+        inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        super().__init__([0.0 - eps] + inner + [1.0 + eps], name=name)
+
+    def _config(self):
+        return (self.curve, self.num_thresholds)
+
+    def _counts(self, y_true, y_pred, sample_weight):
+        pos, neg = _weighted_pos_neg(y_true, sample_weight)
+        y_pred = np.asarray(y_pred).astype(np.float32, copy=False).reshape(-1)
+        n = self.num_thresholds
+        buckets = np.ceil(y_pred * np.float32(n - 1)).astype(np.int64) - 1
+        np.clip(buckets, 0, n - 1, out=buckets)
+        tp = np.bincount(buckets, weights=pos, minlength=n)[::-1].cumsum()[::-1]
+        fp = np.bincount(buckets, weights=neg, minlength=n)[::-1].cumsum()[::-1]
+        return tp, fp, neg.sum() - fp, pos.sum() - tp
+
+    def result(self):
+        tp, fp = self.true_positives, self.false_positives
+        tn, fn = self.true_negatives, self.false_negatives
+        if self.curve == "PR":
+            return self._interpolated_pr_auc()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
+            fp_rate = np.where(fp + tn > 0, fp / (fp + tn), 0.0)
+        heights = (recall[:-1] + recall[1:]) / 2.0
+        return float(np.sum((fp_rate[:-1] - fp_rate[1:]) * heights))
+
+    def _interpolated_pr_auc(self):
+        """Precision integrated over recall, interpolating TP linearly in P = TP + FP."""
+        tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
+        dtp = tp[:-1] - tp[1:]
+        p = tp + fp
+        dp = p[:-1] - p[1:]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = np.where(dp > 0, dtp / np.maximum(dp, 0), 0.0)
+            intercept = tp[1:] - slope * p[1:]
+            both = (p[:-1] > 0) & (p[1:] > 0)
+            ratio = np.where(both, p[:-1] / np.where(both, p[1:], 1.0), 1.0)
+            total_pos = np.maximum(tp[1:] + fn[1:], 0)
+            increment = slope * (dtp + intercept * np.log(ratio))
+            increment = np.where(total_pos > 0, increment / np.where(total_pos > 0, total_pos, 1.0), 0.0)
+        return float(np.sum(increment))
