@@ -21,7 +21,7 @@ def _float_dtype(array):
 
 def _check_finite(array, name):
     if not np.all(np.isfinite(array)):
-        bad = array[~np.isfinite(array)].ravel()[0]
+        bad = array[~np.isfinite(array)].ravel()[0].item()
         raise ValueError(
             f"{name} must be finite; got {bad!r}. Remove or impute rows with "
             "NaN or infinite values."

@@ -15,7 +15,8 @@ import scipy.sparse as sp
 
 def _first_bad(values, mask):
     """The first value of ``values`` where ``mask`` is False, for messages."""
-    return np.asarray(values).reshape(-1)[~np.asarray(mask).reshape(-1)][0]
+    bad = np.asarray(values).reshape(-1)[~np.asarray(mask).reshape(-1)][0]
+    return bad.item() if isinstance(bad, np.generic) else bad
 
 
 def _is_string_array(array):
