@@ -55,7 +55,11 @@ def test_properties():
     assert (head.logits_dimension, head.name, head.loss_reduction) == (4, "tags", "sum")
     assert BinaryClassHead().logits_dimension == 1
     assert LogisticRegressionHead().logits_dimension == 1
-    assert Reduction.all() == ("sum", "sum_over_batch_size")
+    assert set(Reduction.all()) == {"auto", "sum", "sum_over_batch_size"}
+    logits, labels = np.array([[0.5], [-1.0]]), np.array([1, 1])
+    assert BinaryClassHead(loss_reduction="auto").loss(labels, logits) == BinaryClassHead(
+        loss_reduction="sum_over_batch_size"
+    ).loss(labels, logits)
 
 
 def test_pos_weight_matches_weighted_cross_entropy_loss_fn():

@@ -33,16 +33,18 @@ class Reduction:
 
     ``SUM`` adds them; ``SUM_OVER_BATCH_SIZE`` (the default) divides that sum
     by the number of examples (the product of all but the last logits
-    dimension), as ``tf.keras.losses.Reduction`` does.
+    dimension), as ``tf.keras.losses.Reduction`` does. ``AUTO`` is accepted
+    for TensorFlow compatibility and means ``SUM_OVER_BATCH_SIZE``.
     """
 
+    AUTO = "auto"
     SUM = "sum"
     SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
 
     @classmethod
     def all(cls):
         """Every valid reduction."""
-        return (cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+        return (cls.AUTO, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
 
 
 def _check_reduction(loss_reduction):
