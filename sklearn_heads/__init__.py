@@ -13,16 +13,23 @@ from ._heads import (
     Reduction,
     binary_classification_head,
 )
+from ._estimators import LinearClassifier, LinearEstimator, MLPClassifier, MLPEstimator
 from ._losses import sigmoid_cross_entropy_with_logits, weighted_cross_entropy_with_logits
+from ._scorers import make_head_scorer
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BinaryClassHead",
+    "LinearClassifier",
+    "LinearEstimator",
     "LogisticRegressionHead",
+    "MLPClassifier",
+    "MLPEstimator",
     "MultiLabelHead",
     "Reduction",
     "binary_classification_head",
+    "make_head_scorer",
     "sigmoid_cross_entropy_with_logits",
     "weighted_cross_entropy_with_logits",
     "__version__",

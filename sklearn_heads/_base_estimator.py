@@ -1,0 +1,397 @@
+"""What the four estimators share: fit, predictions, evaluation, tags.
+
+The estimators pair a head (the loss, predictions and metrics) with a logits
+model (linear or MLP) and fit the model with L-BFGS. Two independent choices
+make the four public classes:
+
+* where the head comes from: built from ``y`` (``*Classifier``, see
+  :class:`_HeadFromTarget`) or given by the user (``*Estimator``, see
+  :class:`_GivenHead`);
+* which logits model is fitted (``_linear.py``, ``_mlp.py``).
+"""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import logit
+from sklearn.base import BaseEstimator, clone
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import ClassifierTags, RegressorTags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ._compat import Interval, _check_sample_weight, _fit_context
+from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
+from ._objective import Objective
+from ._solver import minimize_lbfgs
+
+BINARY, MULTILABEL, REGRESSION = "binary", "multilabel", "regression"
+
+
+def _task_of(head):
+    """The learning task a head defines: binary, multi-label or regression."""
+    if isinstance(head, BinaryClassHead):
+        return BINARY
+    if isinstance(head, MultiLabelHead):
+        return MULTILABEL
+    if isinstance(head, LogisticRegressionHead):
+        return REGRESSION
+    raise TypeError(
+        "head must be a BinaryClassHead, MultiLabelHead or LogisticRegressionHead "
+        f"instance; got {head!r}."
+    )
+
+
+def _is_classifier_head(estimator):
+    """Whether ``estimator`` (fitted or not) classifies; for ``available_if``."""
+    head = getattr(estimator, "head_", None)
+    if head is None:
+        head = estimator._unfitted_head()
+    return not isinstance(head, LogisticRegressionHead)
+
+
+class _BaseHeadEstimator(BaseEstimator):
+    """Fit a logits model under a head's loss with L-BFGS (not public).
+
+    Subclasses provide the head (``_head_for_target``, ``_unfitted_head``)
+    and the model (``_make_model``, ``_init_random_state``, ``_set_fitted``,
+    ``_fitted_params``, ``_fitted_model``).
+    """
+
+    _parameter_constraints = {
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "threshold": [Interval(numbers.Real, 0, 1, closed="neither"), "array-like"],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    # ------------------------------------------------------------------
+    # fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by minimising the head's loss plus the L2 penalty.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 data is fitted in float32.
+        y : array-like or sparse matrix of shape (n_samples,) or (n_samples, n_labels)
+            Targets: two classes of any type, a multi-label indicator
+            matrix, or probabilities in [0, 1], as the head requires.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights (TensorFlow's ``weight_column``).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+        )
+        head, labels, classes = self._head_for_target(y)
+        task = _task_of(head)
+        if task != REGRESSION:
+            self._check_threshold(task, head.logits_dimension)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+
+        model = self._make_model(X.shape[1], head.logits_dimension)
+        theta0 = self._initial_theta(model, X.dtype)
+        objective = Objective(head, model, X, labels, sample_weight, alpha=self.alpha)
+        result = minimize_lbfgs(
+            objective.loss_and_gradient,
+            theta0,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            verbose=self.verbose,
+        )
+
+        self.head_ = head
+        if classes is not None:
+            self.classes_ = classes
+        self._set_fitted(model, result.theta, X.dtype)
+        self.n_iter_ = result.n_iter
+        self.loss_curve_ = result.loss_curve
+        return self
+
+    def _initial_theta(self, model, dtype):
+        """The previous solution under ``warm_start``, else a fresh start."""
+        if self.warm_start:
+            params = self._fitted_params()
+            if params is not None:
+                try:
+                    return model.pack(*params)
+                except ValueError:
+                    pass  # the shapes changed (other features or labels)
+        return model.init_params(self._init_random_state(), dtype)
+
+    # ------------------------------------------------------------------
+    # targets
+    def _encode_binary(self, head, y, classes=None):
+        """Labels for a binary head and the classes (from ``y`` unless given)."""
+        y = column_or_1d(y, warn=True)
+        if head.label_vocabulary is not None:
+            return y, np.asarray(head.label_vocabulary)
+        if classes is None:
+            check_classification_targets(y)
+            classes = np.unique(y)
+            if classes.shape[0] == 1:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of 2 classes, but the "
+                    f"data contains only one class: {classes[0]!r}."
+                )
+            if classes.shape[0] > 2:
+                raise ValueError(
+                    "Only binary classification is supported (a binary head); "
+                    f"got {classes.shape[0]} classes. For multiclass problems, "
+                    "wrap the estimator in sklearn.multiclass.OneVsRestClassifier."
+                )
+        else:
+            unseen = np.setdiff1d(np.unique(y), classes)
+            if unseen.size:
+                raise ValueError(
+                    f"y contains labels not seen in fit: {unseen.tolist()!r}; the "
+                    f"classes are {classes.tolist()!r}."
+                )
+        return (y == classes[1]).astype(np.float64), classes
+
+    def _encode_labels(self, y):
+        """``y`` in the fitted head's label format (for ``evaluate``)."""
+        task = _task_of(self.head_)
+        if task == BINARY:
+            return self._encode_binary(self.head_, y, self.classes_)[0]
+        if task == REGRESSION:
+            return column_or_1d(y, warn=True)
+        return y if sp.issparse(y) else np.asarray(y)
+
+    def _check_threshold(self, task, n_outputs):
+        threshold = np.asarray(self.threshold, dtype=np.float64)
+        allowed = ((),) if task == BINARY else ((), (n_outputs,))
+        if threshold.shape not in allowed:
+            what = "a scalar" if task == BINARY else f"a scalar or {n_outputs} values"
+            raise ValueError(
+                f"threshold must be {what}; got shape {threshold.shape}."
+            )
+        if not np.all((threshold > 0) & (threshold < 1)):
+            raise ValueError(
+                f"threshold must be in the open interval (0, 1); got {self.threshold!r}."
+            )
+        return threshold
+
+    # ------------------------------------------------------------------
+    # predictions
+    def _logits(self, X):
+        """2-d logits of ``X``, shape (n_samples, logits_dimension)."""
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
+        )
+        model, theta = self._fitted_model()
+        return model.forward(theta, X)[0]
+
+    def decision_function(self, X):
+        """The logits: log-odds of the positive class (of each label).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            1-d for a head with one logit (binary, logistic regression).
+        """
+        logits = self._logits(X)
+        return logits[:, 0] if logits.shape[1] == 1 else logits
+
+    @available_if(_is_classifier_head)
+    def predict_proba(self, X):
+        """Probabilities, from the head's ``"probabilities"`` prediction.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2) or (n_samples, n_labels)
+            Binary: the probabilities of ``classes_[0]`` and ``classes_[1]``.
+            Multi-label: the probability of each label.
+        """
+        logits = self._logits(X)
+        return self.head_.predictions(logits, "probabilities")["probabilities"]
+
+    def predict(self, X):
+        """Classes (probability above ``threshold``), or probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Binary: ``classes_[1]`` where its probability is above
+            ``threshold``, else ``classes_[0]``. Multi-label: the 0/1
+            indicator matrix. Logistic regression: the predicted probability.
+        """
+        logits = self._logits(X)
+        task = _task_of(self.head_)
+        if task == REGRESSION:
+            return self.head_.predictions(logits, "predictions")["predictions"][:, 0]
+        # probability > threshold, computed on the logits as the head does
+        positive = logits > logit(self._check_threshold(task, logits.shape[1]))
+        if task == BINARY:
+            return self.classes_[positive[:, 0].astype(np.intp)]
+        return positive.astype(np.int64)
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy (subset accuracy for multi-label), or R^2 for regression.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        y_pred = self.predict(X)
+        if _task_of(self.head_) == REGRESSION:
+            return float(r2_score(y, y_pred, sample_weight=sample_weight))
+        return float(accuracy_score(y, y_pred, sample_weight=sample_weight))
+
+    def evaluate(self, X, y, sample_weight=None):
+        """The head's evaluation metrics on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like or sparse matrix
+            Targets, as for :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        metrics : dict of str to float
+            TensorFlow's metric keys (``average_loss``, ``auc``, ...). For a
+            binary head, ``accuracy``, ``precision`` and ``recall`` count a
+            probability above ``threshold`` as positive.
+        """
+        return self._evaluate_logits(self._logits(X), y, sample_weight)
+
+    def _evaluate_logits(self, logits, y, sample_weight=None):
+        """:meth:`evaluate` from already computed logits (1-d or 2-d)."""
+        check_is_fitted(self)
+        logits = np.asarray(logits)
+        if logits.ndim == 1:
+            logits = logits[:, None]
+        labels = self._encode_labels(y)
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)
+        if _task_of(self.head_) == BINARY:
+            threshold = float(self._check_threshold(BINARY, 1))
+            return self.head_.evaluate(
+                labels, logits, sample_weight, decision_threshold=threshold
+            )
+        return self.head_.evaluate(labels, logits, sample_weight)
+
+    # ------------------------------------------------------------------
+    # tags
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class _HeadFromTarget:
+    """The head is built from ``y``: binary or multi-label (``*Classifier``)."""
+
+    def _unfitted_head(self):
+        return None
+
+    def _head_for_target(self, y):
+        target_type = type_of_target(y, input_name="y")
+        if target_type == "multilabel-indicator":
+            head = MultiLabelHead(n_classes=y.shape[1], pos_weight=self.pos_weight)
+            return head, y, np.arange(y.shape[1])
+        check_classification_targets(y)
+        if target_type != BINARY:
+            n_classes = np.unique(y).shape[0]
+            raise ValueError(
+                "Only binary classification is supported. (With one label; "
+                f"{type(self).__name__} also fits multi-label indicator matrices.) "
+                f"Got a target of type {target_type!r} with {n_classes} classes; "
+                "for multiclass problems, wrap the estimator in "
+                "sklearn.multiclass.OneVsRestClassifier."
+            )
+        head = BinaryClassHead(pos_weight=self.pos_weight)
+        labels, classes = self._encode_binary(head, y)
+        return head, labels, classes
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class _GivenHead:
+    """The head is a parameter (``*Estimator``); its type sets the task."""
+
+    def _unfitted_head(self):
+        return self.head
+
+    def _head_for_target(self, y):
+        head = clone(self.head)
+        task = _task_of(head)
+        if task == REGRESSION:
+            return head, column_or_1d(y, warn=True), None
+        target_type = type_of_target(y, input_name="y")
+        if task == BINARY:
+            if target_type == "multilabel-indicator":
+                raise ValueError(
+                    "A BinaryClassHead needs a 1-d target of two classes; got a "
+                    "multi-label indicator matrix (use a MultiLabelHead)."
+                )
+            labels, classes = self._encode_binary(head, y)
+            return head, labels, classes
+        # multi-label
+        if target_type != "multilabel-indicator" or y.shape[1] != head.n_classes:
+            raise ValueError(
+                f"A MultiLabelHead(n_classes={head.n_classes}) needs a multi-label "
+                f"indicator matrix of {head.n_classes} columns; got a target of "
+                f"type {target_type!r} and shape {y.shape}."
+            )
+        vocabulary = head.label_vocabulary
+        classes = np.arange(y.shape[1]) if vocabulary is None else np.asarray(vocabulary)
+        return head, y, classes
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        try:
+            task = _task_of(self.head)
+        except TypeError:
+            return tags
+        if task == REGRESSION:
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
+        else:
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags(
+                multi_class=False, multi_label=task == MULTILABEL
+            )
+        return tags

@@ -1,0 +1,233 @@
+"""Linear models under a head: ``LinearClassifier`` and ``LinearEstimator``."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+
+from ._base_estimator import _BaseHeadEstimator, _GivenHead, _HeadFromTarget
+from ._compat import Interval
+from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
+from ._models import LinearModel
+
+
+class _LinearModelMixin:
+    """The linear logits model ``X @ coef_.T + intercept_``."""
+
+    def _make_model(self, n_features, n_outputs):
+        return LinearModel(n_features, n_outputs, fit_intercept=self.fit_intercept)
+
+    def _init_random_state(self):
+        return None  # zeros; nothing random
+
+    def _set_fitted(self, model, theta, dtype):
+        (W,), (b,) = model.unpack(theta, dtype)
+        self.coef_ = np.ascontiguousarray(W.T)
+        self.intercept_ = b.copy() if b is not None else np.zeros(model.n_outputs, dtype)
+
+    def _fitted_params(self):
+        if not hasattr(self, "coef_"):
+            return None
+        return [np.asarray(self.coef_).T], [self.intercept_]
+
+    def _fitted_model(self):
+        n_outputs, n_features = self.coef_.shape
+        model = LinearModel(n_features, n_outputs, fit_intercept=True)
+        return model, model.pack([self.coef_.T], [self.intercept_])
+
+
+class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _BaseHeadEstimator):
+    """Linear classifier with TensorFlow's binary or multi-label head.
+
+    ``y`` selects the head: two classes (of any type) get a
+    :class:`~sklearn_heads.BinaryClassHead`, a multi-label indicator matrix
+    a :class:`~sklearn_heads.MultiLabelHead`. The model
+    ``logits = X @ coef_.T + intercept_`` is fitted with L-BFGS on
+    ``head.loss(y, logits, sample_weight) + 0.5 * alpha * ||coef_||^2``.
+
+    Parameters
+    ----------
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``0.5 * alpha * ||coef_||^2`` added to the
+        head's loss (the intercept is not penalised). With the default
+        reduction, ``alpha = 1 / (C * n_samples)`` matches
+        :class:`~sklearn.linear_model.LogisticRegression` with ``C``.
+    pos_weight : float or array-like of shape (n_labels,), default=None
+        Weight of the positive term of the cross-entropy (one per label for
+        multi-label); ``pos_weight=q`` is ``class_weight={0: 1, 1: q}``.
+    threshold : float or array-like of shape (n_labels,), default=0.5
+        :meth:`predict` (and the ``accuracy``, ``precision``, ``recall`` of
+        :meth:`evaluate`) counts a probability above ``threshold`` as
+        positive; one value per label is allowed for multi-label.
+    fit_intercept : bool, default=True
+        Whether to fit ``intercept_``.
+    max_iter : int, default=100
+        Maximum number of L-BFGS iterations; a
+        :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
+        stops the fit.
+    tol : float, default=1e-4
+        L-BFGS stops when every component of the gradient of the objective
+        is at most ``tol`` in absolute value.
+    warm_start : bool, default=False
+        Start from the previous solution (when the model's shape is
+        unchanged) instead of zeros.
+    verbose : int, default=0
+        If positive, print the objective after each iteration.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,) or (n_labels,)
+        Binary: the sorted classes, ``classes_[1]`` is the positive one.
+        Multi-label: ``arange(n_labels)``.
+    head_ : BinaryClassHead or MultiLabelHead
+        The fitted head; :meth:`evaluate` reports its metrics.
+    coef_ : ndarray of shape (1, n_features) or (n_labels, n_features)
+    intercept_ : ndarray of shape (1,) or (n_labels,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when ``X`` has string feature names.
+    n_iter_ : int
+        Number of L-BFGS iterations.
+    loss_curve_ : list of float
+        The objective after each iteration.
+
+    See Also
+    --------
+    LinearEstimator : The same model with any head.
+    MLPClassifier : A multi-layer perceptron with the same heads.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn_heads import LinearClassifier
+    >>> X, y = make_classification(random_state=0)
+    >>> clf = LinearClassifier(pos_weight=2.0, threshold=0.4).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    >>> sorted(clf.evaluate(X, y))[:3]
+    ['accuracy', 'accuracy_baseline', 'auc']
+    """
+
+    _parameter_constraints = {
+        **_BaseHeadEstimator._parameter_constraints,
+        "pos_weight": [None, Interval(numbers.Real, 0, None, closed="left"), "array-like"],
+        "fit_intercept": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        alpha=1e-4,
+        pos_weight=None,
+        threshold=0.5,
+        fit_intercept=True,
+        max_iter=100,
+        tol=1e-4,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.alpha = alpha
+        self.pos_weight = pos_weight
+        self.threshold = threshold
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+
+class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
+    """Linear model trained under any head.
+
+    A classifier with a :class:`~sklearn_heads.BinaryClassHead` or
+    :class:`~sklearn_heads.MultiLabelHead`, a regressor of probabilities
+    with a :class:`~sklearn_heads.LogisticRegressionHead` (whose
+    :meth:`predict` returns ``sigmoid(logits)``). The head is a parameter,
+    so ``GridSearchCV(est, {"head__pos_weight": [1, 3]})`` works.
+
+    Parameters
+    ----------
+    head : BinaryClassHead, MultiLabelHead or LogisticRegressionHead
+        Defines the loss, the predictions and the metrics; it is cloned
+        (as ``head_``) at fit.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``0.5 * alpha * ||coef_||^2`` added to the
+        head's loss (the intercept is not penalised). With the default
+        reduction, ``alpha = 1 / (C * n_samples)`` matches
+        :class:`~sklearn.linear_model.LogisticRegression` with ``C``.
+    threshold : float or array-like of shape (n_labels,), default=0.5
+        Decision threshold on the probability (classification heads only),
+        as in :class:`LinearClassifier`.
+    fit_intercept : bool, default=True
+        Whether to fit ``intercept_``.
+    max_iter : int, default=100
+        Maximum number of L-BFGS iterations; a
+        :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
+        stops the fit.
+    tol : float, default=1e-4
+        L-BFGS stops when every component of the gradient of the objective
+        is at most ``tol`` in absolute value.
+    warm_start : bool, default=False
+        Start from the previous solution (when the model's shape is
+        unchanged) instead of zeros.
+    verbose : int, default=0
+        If positive, print the objective after each iteration.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,) or (n_labels,)
+        Classification heads only: the classes (the head's
+        ``label_vocabulary`` when it has one).
+    head_ : head instance
+        The fitted clone of ``head``.
+    coef_ : ndarray of shape (logits_dimension, n_features)
+    intercept_ : ndarray of shape (logits_dimension,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when ``X`` has string feature names.
+    n_iter_ : int
+    loss_curve_ : list of float
+
+    See Also
+    --------
+    LinearClassifier : Chooses the head from ``y``.
+
+    Examples
+    --------
+    >>> import numbers
+
+import numpy as np
+    >>> from sklearn_heads import LinearEstimator, LogisticRegressionHead
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> y = np.array([0.1, 0.3, 0.6, 0.9])
+    >>> reg = LinearEstimator(LogisticRegressionHead(), alpha=0.0).fit(X, y)
+    >>> bool(np.all((reg.predict(X) > 0) & (reg.predict(X) < 1)))
+    True
+    """
+
+    _parameter_constraints = {
+        **_BaseHeadEstimator._parameter_constraints,
+        "head": [BinaryClassHead, MultiLabelHead, LogisticRegressionHead],
+        "fit_intercept": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        head,
+        *,
+        alpha=1e-4,
+        threshold=0.5,
+        fit_intercept=True,
+        max_iter=100,
+        tol=1e-4,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.head = head
+        self.alpha = alpha
+        self.threshold = threshold
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.verbose = verbose

@@ -1,0 +1,257 @@
+"""Multi-layer perceptrons under a head: ``MLPClassifier``, ``MLPEstimator``."""
+
+import numbers
+
+from sklearn.base import ClassifierMixin
+
+from ._base_estimator import _BaseHeadEstimator, _GivenHead, _HeadFromTarget
+from ._compat import Interval, StrOptions
+from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
+from ._models import ACTIVATIONS, MLPModel
+
+
+class _MLPModelMixin:
+    """The MLP logits model; its weights are ``coefs_`` and ``intercepts_``."""
+
+    def _hidden_units(self):
+        units = self.hidden_units
+        if isinstance(units, numbers.Integral):
+            units = (units,)
+        units = tuple(units)
+        for u in units:
+            if not isinstance(u, numbers.Integral) or isinstance(u, bool) or u < 1:
+                raise ValueError(
+                    f"hidden_units must be positive integers; got {self.hidden_units!r}."
+                )
+        return tuple(int(u) for u in units)
+
+    def _make_model(self, n_features, n_outputs):
+        return MLPModel(n_features, self._hidden_units(), n_outputs, self.activation)
+
+    def _init_random_state(self):
+        return self.random_state
+
+    def _set_fitted(self, model, theta, dtype):
+        weights, intercepts = model.unpack(theta, dtype)
+        self.coefs_ = [w.copy() for w in weights]
+        self.intercepts_ = [b.copy() for b in intercepts]
+
+    def _fitted_params(self):
+        if not hasattr(self, "coefs_"):
+            return None
+        return self.coefs_, self.intercepts_
+
+    def _fitted_model(self):
+        hidden = [w.shape[1] for w in self.coefs_[:-1]]
+        n_features, n_outputs = self.coefs_[0].shape[0], self.coefs_[-1].shape[1]
+        model = MLPModel(n_features, hidden, n_outputs, self.activation)
+        return model, model.pack(self.coefs_, self.intercepts_)
+
+
+_MLP_CONSTRAINTS = {
+    **_BaseHeadEstimator._parameter_constraints,
+    "hidden_units": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "random_state": ["random_state"],
+}
+
+
+class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadEstimator):
+    """Multi-layer perceptron classifier with TensorFlow's binary or multi-label head.
+
+    ``y`` selects the head: two classes (of any type) get a
+    :class:`~sklearn_heads.BinaryClassHead`, a multi-label indicator matrix
+    a :class:`~sklearn_heads.MultiLabelHead`. The network (hidden layers with
+    ``activation``, a linear output layer giving the logits) is fitted with
+    L-BFGS on ``head.loss(y, logits, sample_weight) + 0.5 * alpha * sum_i
+    ||coefs_[i]||^2``.
+
+    Parameters
+    ----------
+    hidden_units : int or sequence of int, default=(100,)
+        Width of each hidden layer.
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Activation of the hidden layers.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on every weight matrix (intercepts are
+        not penalised).
+    pos_weight : float or array-like of shape (n_labels,), default=None
+        Weight of the positive term of the cross-entropy (one per label for
+        multi-label); ``pos_weight=q`` is ``class_weight={0: 1, 1: q}``.
+    threshold : float or array-like of shape (n_labels,), default=0.5
+        :meth:`predict` (and the ``accuracy``, ``precision``, ``recall`` of
+        :meth:`evaluate`) counts a probability above ``threshold`` as
+        positive; one value per label is allowed for multi-label.
+    max_iter : int, default=200
+        Maximum number of L-BFGS iterations; a
+        :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
+        stops the fit.
+    tol : float, default=1e-4
+        L-BFGS stops when every component of the gradient of the objective
+        is at most ``tol`` in absolute value.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the Glorot-uniform initial weights.
+    warm_start : bool, default=False
+        Start from the previous solution (when the network's shape is
+        unchanged) instead of a random initialisation.
+    verbose : int, default=0
+        If positive, print the objective after each iteration.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,) or (n_labels,)
+        Binary: the sorted classes, ``classes_[1]`` is the positive one.
+        Multi-label: ``arange(n_labels)``.
+    head_ : BinaryClassHead or MultiLabelHead
+        The fitted head; :meth:`evaluate` reports its metrics.
+    coefs_ : list of ndarray
+        ``coefs_[i]`` of shape (fan_in, fan_out): the weights of layer ``i``.
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` of shape (fan_out,).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when ``X`` has string feature names.
+    n_iter_ : int
+        Number of L-BFGS iterations.
+    loss_curve_ : list of float
+        The objective after each iteration.
+
+    See Also
+    --------
+    MLPEstimator : The same network with any head.
+    LinearClassifier : The linear model with the same heads.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn_heads import MLPClassifier
+    >>> X, y = make_classification(random_state=0)
+    >>> clf = MLPClassifier((8,), alpha=0.1, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints = {
+        **_MLP_CONSTRAINTS,
+        "pos_weight": [None, Interval(numbers.Real, 0, None, closed="left"), "array-like"],
+    }
+
+    def __init__(
+        self,
+        hidden_units=(100,),
+        *,
+        activation="relu",
+        alpha=1e-4,
+        pos_weight=None,
+        threshold=0.5,
+        max_iter=200,
+        tol=1e-4,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.hidden_units = hidden_units
+        self.activation = activation
+        self.alpha = alpha
+        self.pos_weight = pos_weight
+        self.threshold = threshold
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+
+class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
+    """Multi-layer perceptron trained under any head.
+
+    A classifier with a :class:`~sklearn_heads.BinaryClassHead` or
+    :class:`~sklearn_heads.MultiLabelHead`, a regressor of probabilities
+    with a :class:`~sklearn_heads.LogisticRegressionHead`. The head is a
+    parameter, so ``GridSearchCV(est, {"head__pos_weight": [1, 3]})`` works.
+
+    Parameters
+    ----------
+    head : BinaryClassHead, MultiLabelHead or LogisticRegressionHead
+        Defines the loss, the predictions and the metrics; it is cloned
+        (as ``head_``) at fit.
+    hidden_units : int or sequence of int, default=(100,)
+        Width of each hidden layer.
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Activation of the hidden layers.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on every weight matrix.
+    threshold : float or array-like of shape (n_labels,), default=0.5
+        Decision threshold on the probability (classification heads only),
+        as in :class:`MLPClassifier`.
+    max_iter : int, default=200
+        Maximum number of L-BFGS iterations.
+    tol : float, default=1e-4
+        Gradient tolerance of L-BFGS.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the Glorot-uniform initial weights.
+    warm_start : bool, default=False
+        Start from the previous solution when the network's shape is
+        unchanged.
+    verbose : int, default=0
+        If positive, print the objective after each iteration.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,) or (n_labels,)
+        Classification heads only: the classes (the head's
+        ``label_vocabulary`` when it has one).
+    head_ : head instance
+        The fitted clone of ``head``.
+    coefs_ : list of ndarray
+    intercepts_ : list of ndarray
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when ``X`` has string feature names.
+    n_iter_ : int
+    loss_curve_ : list of float
+
+    See Also
+    --------
+    MLPClassifier : Chooses the head from ``y``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from sklearn.preprocessing import scale
+    >>> from sklearn_heads import MLPEstimator, MultiLabelHead
+    >>> X, Y = make_multilabel_classification(n_classes=3, random_state=0)
+    >>> est = MLPEstimator(MultiLabelHead(n_classes=3), (8,), alpha=0.1, random_state=0)
+    >>> est.fit(scale(X), Y).predict(scale(X)[:2]).shape
+    (2, 3)
+    """
+
+    _parameter_constraints = {
+        **_MLP_CONSTRAINTS,
+        "head": [BinaryClassHead, MultiLabelHead, LogisticRegressionHead],
+    }
+
+    def __init__(
+        self,
+        head,
+        hidden_units=(100,),
+        *,
+        activation="relu",
+        alpha=1e-4,
+        threshold=0.5,
+        max_iter=200,
+        tol=1e-4,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.head = head
+        self.hidden_units = hidden_units
+        self.activation = activation
+        self.alpha = alpha
+        self.threshold = threshold
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
