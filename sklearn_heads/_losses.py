@@ -75,13 +75,15 @@ def _check_pos_weight(pos_weight, shape=None, dtype=np.float64):
         )
     if shape is not None and array.ndim:
         try:
-            np.broadcast_shapes(array.shape, shape)
+            fits = np.broadcast_shapes(array.shape, shape) == tuple(shape)
         except ValueError:
+            fits = False
+        if not fits:
             raise ValueError(
                 f"pos_weight of shape {array.shape} does not broadcast to the "
                 f"logits shape {shape}; give a scalar or one value per class "
-                f"(shape ({shape[-1]},))."
-            ) from None
+                f"(shape ({shape[-1] if len(shape) else 1},))."
+            )
     if array.ndim == 0:
         return float(array)
     return array.astype(dtype, copy=False)

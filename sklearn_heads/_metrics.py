@@ -294,8 +294,10 @@ class AUC(_ConfusionCounts):
             slope = np.where(dp > 0, dtp / np.maximum(dp, 0), 0.0)
             intercept = tp[1:] - slope * p[1:]
             both = (p[:-1] > 0) & (p[1:] > 0)
-            ratio = np.where(both, p[:-1] / np.where(both, p[1:], 1.0), 1.0)
+            # log(p[:-1] / p[1:]) as a difference of logs: the ratio itself
+            # overflows when extreme sample weights make p[1:] tiny
+            log_ratio = np.log(np.where(both, p[:-1], 1.0)) - np.log(np.where(both, p[1:], 1.0))
             total_pos = np.maximum(tp[1:] + fn[1:], 0)
-            increment = slope * (dtp + intercept * np.log(ratio))
+            increment = slope * (dtp + intercept * log_ratio)
             increment = np.where(total_pos > 0, increment / np.where(total_pos > 0, total_pos, 1.0), 0.0)
         return float(np.sum(increment))

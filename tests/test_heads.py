@@ -328,3 +328,13 @@ def test_unknown_prediction_key_and_foreign_metric_dict():
         head.predictions([[0.0]], keys=["probs"])
     with pytest.raises(ValueError, match="lacks the keys"):
         head.update_metrics(MultiLabelHead(2).metrics(), [[0.0]], [1])
+
+
+@pytest.mark.parametrize("head", [BinaryClassHead(), LogisticRegressionHead()])
+def test_gradient_of_1d_logits_is_1d(head):
+    labels = np.array([0.0, 1.0, 1.0])
+    logits = np.array([-1.0, 0.5, 2.0])
+    loss, grad = head.loss_and_gradient(labels, logits)
+    assert grad.shape == logits.shape
+    _, grad_2d = head.loss_and_gradient(labels[:, None], logits[:, None])
+    np.testing.assert_array_equal(grad, grad_2d.ravel())

@@ -53,6 +53,13 @@ def test_pos_weight_that_does_not_broadcast():
         weighted_cross_entropy_with_logits(np.ones((2, 2)), np.zeros((2, 2)), [1, 2, 3])
 
 
+def test_pos_weight_larger_than_the_logits():
+    # (3, 1) broadcasts with (2,) to (3, 2): the loss would silently grow
+    # rows that the logits do not have
+    with pytest.raises(ValueError, match=r"pos_weight of shape \(3, 1\).*\(2,\)"):
+        weighted_cross_entropy_with_logits(np.ones(2), np.zeros(2), np.ones((3, 1)))
+
+
 def test_non_finite_inputs():
     with pytest.raises(ValueError, match="logits must be finite; got nan"):
         sigmoid_cross_entropy_with_logits([1.0], [np.nan])

@@ -91,3 +91,18 @@ def test_merge_equals_one_update_and_rejects_other_configs():
 def test_bad_curve():
     with pytest.raises(ValueError, match="'ROC' or 'PR'"):
         AUC(curve="roc")
+
+
+def test_auc_pr_finite_with_extreme_weights():
+    # a heavy positive one bucket below a light one: the ratio of the
+    # predicted-positive weights of neighbouring thresholds (1e600)
+    # overflows float64, the difference of their logs does not
+    auc = AUC(curve="PR")
+    auc.update_state(
+        np.array([1.0, 1.0, 0.0]),
+        np.array([0.5, 0.51, 0.1]),
+        sample_weight=np.array([1e300, 1e-300, 1.0]),
+    )
+    value = auc.result()
+    assert np.isfinite(value)
+    assert 0.0 <= value <= 1.0

@@ -473,9 +473,7 @@ def test_loss_and_gradient_agrees_with_loss(problem):
     if head.loss_reduction == "sum_over_batch_size":
         expected /= problem.n_rows
     assert loss == pytest.approx(expected, rel=1e-12, abs=1e-300)
-    # 1-d logits give an (n, 1) gradient, not the (n,) of the API (see the
-    # report); either way one value per logit
-    assert grad.shape in (logits.shape, logits.shape + (1,))
+    assert grad.shape == logits.shape
     assert grad.dtype == np.float64
     assert np.all(np.isfinite(grad))
 
@@ -487,7 +485,7 @@ def test_gradient_matches_central_finite_differences(problem):
         problem.head, problem.labels, problem.logits, problem.sample_weight
     )
     loss, grad = head.loss_and_gradient(labels, logits, weights)
-    grad = grad.reshape(logits.shape)  # (n, 1) for 1-d logits, see above
+    assert grad.shape == logits.shape
     step = 1e-5
     fd = np.empty_like(logits)
     for index in np.ndindex(logits.shape):

@@ -303,12 +303,14 @@ class _Head(BaseEstimator):
         loss : float
         gradient : ndarray, shaped like ``logits``
         """
+        input_shape = np.shape(logits)
         z, logits, w = self._inputs(labels, logits, sample_weight)
         total, grad = self._sum_loss_gradient(z, logits, w)
         scale = self._loss_scale(logits.size // logits.shape[-1])
         if scale != 1.0:
             grad = grad * grad.dtype.type(scale)
-        return total * scale, grad
+        # 1-d logits of a single-logit head were taken as (n, 1)
+        return total * scale, grad.reshape(input_shape)
 
     # ------------------------------------------------------------------
     # predictions
