@@ -42,15 +42,20 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     ``y`` selects the head: two classes (of any type) get a
     :class:`~sklearn_heads.BinaryClassHead`, a multi-label indicator matrix
     a :class:`~sklearn_heads.MultiLabelHead`. The model
-    ``logits = X @ coef_.T + intercept_`` is fitted with L-BFGS on
-    ``head.loss(y, logits, sample_weight) + 0.5 * alpha * ||coef_||^2``.
+    ``logits = X @ coef_.T + intercept_`` is fitted with L-BFGS on the
+    head's weighted mean loss plus ``0.5 * alpha * ||coef_||^2``: that is
+    ``head.loss(y, logits)`` without ``sample_weight``, and with it the
+    weighted sum of losses divided by the sum of the weights (not by the
+    number of rows, as ``head.loss`` does), so that an integer weight is the
+    same as repeating the row.
 
     Parameters
     ----------
     alpha : float, default=1e-4
         Strength of the L2 penalty ``0.5 * alpha * ||coef_||^2`` added to the
         head's loss (the intercept is not penalised). With the default
-        reduction, ``alpha = 1 / (C * n_samples)`` matches
+        reduction, ``alpha = 1 / (C * sample_weight.sum())`` (``n_samples``
+        without weights) matches
         :class:`~sklearn.linear_model.LogisticRegression` with ``C``.
     pos_weight : float or array-like of shape (n_labels,), default=None
         Weight of the positive term of the cross-entropy (one per label for
@@ -153,7 +158,8 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
     alpha : float, default=1e-4
         Strength of the L2 penalty ``0.5 * alpha * ||coef_||^2`` added to the
         head's loss (the intercept is not penalised). With the default
-        reduction, ``alpha = 1 / (C * n_samples)`` matches
+        reduction, ``alpha = 1 / (C * sample_weight.sum())`` (``n_samples``
+        without weights) matches
         :class:`~sklearn.linear_model.LogisticRegression` with ``C``.
     threshold : float or array-like of shape (n_labels,), default=0.5
         Decision threshold on the probability (classification heads only),

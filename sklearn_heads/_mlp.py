@@ -63,8 +63,9 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
     :class:`~sklearn_heads.BinaryClassHead`, a multi-label indicator matrix
     a :class:`~sklearn_heads.MultiLabelHead`. The network (hidden layers with
     ``activation``, a linear output layer giving the logits) is fitted with
-    L-BFGS on ``head.loss(y, logits, sample_weight) + 0.5 * alpha * sum_i
-    ||coefs_[i]||^2``.
+    L-BFGS on the head's weighted mean loss plus ``0.5 * alpha * sum_i
+    ||coefs_[i]||^2`` (see :class:`LinearClassifier` for how sample weights
+    enter it).
 
     Parameters
     ----------

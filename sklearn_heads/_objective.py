@@ -2,15 +2,22 @@
 
 ::
 
-    objective(theta) = head.loss(labels, model(theta, X), sample_weight)
+    objective(theta) = sum_i w_i loss_i(model(theta, X)) * head_scale
                        + 0.5 * alpha * ||weights(theta)||^2
 
 This module is the only place where the head's reduction is applied to the
 whole training set: the head returns *sums* of weighted per-row losses (and
 their gradients), which are added up over row chunks and multiplied once by
-``head._loss_scale(n_samples)`` (``1 / n_samples`` for the default
-``"sum_over_batch_size"`` reduction, ``1`` for ``"sum"``). Sample weights are
-used as given, as TensorFlow's ``weight_column`` is: they are not rescaled.
+``head._loss_scale(total_weight)``: ``1 / total_weight`` for the default
+``"sum_over_batch_size"`` reduction, ``1`` for ``"sum"``.
+
+``total_weight`` is the sum of the sample weights (``n_samples`` without
+them). With the default reduction the data term is then the weighted mean
+loss, TensorFlow's ``average_loss`` metric, rather than ``head.loss``'s
+division by the row count: the two agree without ``sample_weight``, and only
+the weighted mean makes an integer weight equivalent to repeating the row
+(and a zero weight to dropping it) under the L2 penalty, as scikit-learn's
+estimators guarantee.
 """
 
 import numpy as np
@@ -59,7 +66,9 @@ class Objective:
         self.labels, self.sample_weight = head._prepare(
             labels, self.n_samples, sample_weight=sample_weight, dtype=dtype
         )
-        self.scale = head._loss_scale(self.n_samples)
+        w = self.sample_weight
+        self.total_weight = float(self.n_samples if w is None else np.sum(w, dtype=np.float64))
+        self.scale = head._loss_scale(self.total_weight)
         if chunk_size is None:
             chunk_size = max(1, CHUNK_BYTES // max(1, model.row_bytes(dtype)))
         self.chunk_size = int(chunk_size)

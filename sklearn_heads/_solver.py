@@ -2,13 +2,14 @@
 
 import functools
 import os
-import warnings
 
 import numpy as np
 import scipy
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController  # a scikit-learn dependency
+
+from ._warnings import warn_outside_package
 
 #: Relative reduction of the objective below which L-BFGS-B stops, as
 #: scikit-learn's LogisticRegression sets it: tiny, so that ``tol`` (the
@@ -142,22 +143,20 @@ def _check_result(result, loss_curve, max_iter):
         message = message.decode("latin1")
     converged = result.status == 0
     if result.status == 1:
-        warnings.warn(
+        warn_outside_package(
             f"L-BFGS failed to converge after {n_iter} iteration(s) ({message}). "
             "Increase max_iter, or scale the data (for example with "
             "sklearn.preprocessing.StandardScaler), or loosen tol.",
             ConvergenceWarning,
-            stacklevel=3,
         )
     elif not converged:
-        warnings.warn(
+        warn_outside_package(
             f"L-BFGS stopped after {n_iter} iteration(s) without meeting tol "
             f"(status={result.status}: {message}). This usually means the "
             "objective is badly scaled or tol is below what floating point "
             "allows: scale the data (for example with "
             "sklearn.preprocessing.StandardScaler) or increase tol.",
             ConvergenceWarning,
-            stacklevel=3,
         )
     return LBFGSResult(
         theta=result.x,

@@ -2,8 +2,10 @@
 
 scikit-learn's ``LogisticRegression(C)`` minimises
 ``C * sum_i s_i * l_i + 0.5 * ||w||^2``; ours, with the default reduction,
-minimises ``sum_i s_i * l_i / n + 0.5 * alpha * ||w||^2``. Dividing the
-first by ``C * n`` gives the second with ``alpha = 1 / (C * n)``. The
+minimises ``sum_i s_i * l_i / sum_i s_i + 0.5 * alpha * ||w||^2`` (the
+weighted mean loss; ``sum_i s_i = n`` without sample weights). Dividing the
+first by ``C * sum_i s_i`` gives the second with
+``alpha = 1 / (C * sum_i s_i)``. The
 multi-label loss averages the ``k`` labels' losses, so label ``j`` alone
 sees ``sum_i l_ij / (n * k)``: ``alpha = 1 / (C * n * k)`` matches one
 ``LogisticRegression(C)`` per label.
@@ -72,7 +74,8 @@ def test_pos_weight_is_class_weight(binary_data, q):
 def test_sample_weight_is_sample_weight(binary_data):
     X, y = binary_data
     sample_weight = np.random.RandomState(0).uniform(0, 3, len(y))
-    ours = _ours(0.5, len(y)).fit(X, y, sample_weight=sample_weight)
+    # the data term is the weighted mean: the sum of the weights plays n's part
+    ours = _ours(0.5, sample_weight.sum()).fit(X, y, sample_weight=sample_weight)
     theirs = _theirs(0.5).fit(X, y, sample_weight=sample_weight)
     _assert_same_fit(ours, theirs)
 

@@ -359,8 +359,12 @@ def test_sample_weight_changes_the_fit_and_is_validated(binary):
     weights = np.where(y == 1, 5.0, 1.0)
     plain = LinearClassifier().fit(X, y)
     weighted = LinearClassifier().fit(X, y, sample_weight=weights)
-    # up-weighting the positives is pos_weight=5
-    assert_allclose(weighted.coef_, LinearClassifier(pos_weight=5.0).fit(X, y).coef_, atol=1e-6)
+    # up-weighting the positives is pos_weight=5, once the penalty is
+    # rescaled: the weighted fit divides the data term by the sum of the
+    # weights, the pos_weight fit by the number of rows
+    alpha = 1e-4 * weights.sum() / len(y)
+    by_pos_weight = LinearClassifier(pos_weight=5.0, alpha=alpha).fit(X, y)
+    assert_allclose(weighted.coef_, by_pos_weight.coef_, atol=1e-6)
     assert weighted.predict(X).sum() > plain.predict(X).sum()
     with pytest.raises(ValueError, match="sample_weight"):
         LinearClassifier().fit(X, y, sample_weight=-weights)
@@ -567,3 +571,17 @@ def test_cross_val_predict_proba(binary, estimator):
     assert_allclose(proba.sum(axis=1), 1.0)
     # out-of-fold probabilities still rank the classes
     assert proba[y == 1, 1].mean() > proba[y == 0, 1].mean() + 0.3
+
+
+def test_warnings_point_at_the_callers_line():
+    # the ConvergenceWarning of fit and the finite-difference warning of a
+    # head without a gradient are attributed to this file, where a user can
+    # act on them, not to the package's internals
+    X, y = make_classification(60, 4, random_state=0)
+    with pytest.warns(ConvergenceWarning) as record:
+        LinearClassifier(max_iter=1).fit(X, y)
+    assert [w.filename for w in record] == [__file__]
+    head = BinaryClassHead(loss_fn=lambda labels, logits: (labels - logits) ** 2)
+    with pytest.warns(UserWarning, match="finite differences") as record:
+        head.loss_and_gradient(y, X[:, :1])
+    assert [w.filename for w in record] == [__file__]

@@ -38,11 +38,18 @@ def _theta(model, seed=1):
 
 
 def _reference_objective(head, model, X, y, sample_weight, alpha, theta):
-    """The objective from the public API: head.loss + 0.5 alpha ||W||^2."""
+    """The objective from the public API: head.loss + 0.5 alpha ||W||^2.
+
+    With the default reduction, head.loss divides by the number of rows and
+    the objective by the sum of the weights (the weighted mean loss).
+    """
     logits, _ = model.forward(theta, X)
     weights, _ = model.unpack(theta)
     penalty = 0.5 * sum(np.sum(W**2) for W in weights)
-    return head.loss(y, logits, sample_weight) + alpha * penalty
+    data = head.loss(y, logits, sample_weight)
+    if sample_weight is not None and head.loss_reduction == "sum_over_batch_size":
+        data *= len(X) / np.sum(sample_weight)
+    return data + alpha * penalty
 
 
 @pytest.mark.parametrize("task", ["binary", "multilabel", "logistic"])

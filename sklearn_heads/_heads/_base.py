@@ -19,12 +19,12 @@ the loss can be summed over row chunks:
 
 import inspect
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._losses import _check_finite, _check_pos_weight, _float_dtype
+from .._warnings import warn_outside_package
 from ._labels import check_sample_weight
 
 
@@ -238,14 +238,13 @@ class _Head(BaseEstimator):
     def _finite_difference_gradient(self, z, logits):
         """Central differences of each example's loss, one logit at a time."""
         if not self._fd_warned:
-            warnings.warn(
+            warn_outside_package(
                 "loss_fn returned no gradient, so the gradient is estimated by "
                 f"central finite differences ({2 * self.logits_dimension} extra "
                 "loss_fn calls per evaluation). Return a tuple (loss, gradient) "
                 "from loss_fn, the gradient of each example's loss with respect "
                 "to its logits, to make this exact and fast.",
                 UserWarning,
-                stacklevel=4,
             )
             self._fd_warned = True
         x = logits.astype(np.float64)
