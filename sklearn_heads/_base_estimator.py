@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import logit
 from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
@@ -23,6 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._compat import Interval, _check_sample_weight, _fit_context
+from ._warnings import warn_outside_package
 from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
 from ._objective import Objective
 from ._solver import minimize_lbfgs
@@ -50,6 +52,62 @@ def _is_classifier_head(estimator):
     if head is None:
         head = estimator._unfitted_head()
     return not isinstance(head, LogisticRegressionHead)
+
+
+def _validate_sample_weight(sample_weight, X, dtype):
+    """``sample_weight`` checked by scikit-learn, then for sign and total.
+
+    The estimators fit and evaluate weighted *means* (the sum of weighted
+    losses divided by the sum of the weights), so the weights must be
+    non-negative with a positive sum.
+    """
+    try:
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=dtype, allow_all_zero_weights=True
+        )
+    except ValueError as exc:
+        if "sample_weight" in str(exc) or "Sample weights" in str(exc):
+            raise
+        raise ValueError(f"Invalid sample_weight: {exc}") from None
+    negative = sample_weight < 0
+    if np.any(negative):
+        index = int(np.flatnonzero(negative)[0])
+        raise ValueError(
+            f"sample_weight must be >= 0; got {sample_weight[index].item()!r} at "
+            f"index {index}."
+        )
+    if not np.any(sample_weight):
+        raise ValueError(
+            f"sample_weight is all zero ({sample_weight.shape[0]} zeros): the "
+            "weighted mean loss and every metric divide by the sum of the "
+            "weights. Give at least one sample a positive weight."
+        )
+    return sample_weight
+
+
+def _warn_if_separated(head, model, theta, X, labels, sample_weight):
+    """Warn when ``alpha=0`` and the fit separates the training data.
+
+    Every (weighted) example on the right side of the decision boundary
+    means that scaling the logits up lowers every loss term: the objective
+    has no minimum, and the coefficients L-BFGS stopped at depend on ``tol``
+    and ``max_iter``. Called once after the fit, only for ``alpha == 0``.
+    """
+    if head.loss_fn is not None:
+        return
+    z, w = head._prepare(labels, X.shape[0], sample_weight, np.float64)
+    logits = model.forward(theta, X)[0]
+    right = np.where(z > 0.5, logits > 0, logits < 0)
+    if w is not None:
+        right |= w == 0
+    if np.all(right):
+        warn_outside_package(
+            "alpha=0 and the fitted model separates the training data "
+            "perfectly: the loss has no minimum (it keeps falling as the "
+            "weights grow), so the coefficients depend on tol and max_iter. "
+            "Set alpha > 0 (for example 1e-4) for a well-defined fit.",
+            ConvergenceWarning,
+        )
 
 
 class _BaseHeadEstimator(BaseEstimator):
@@ -103,7 +161,7 @@ class _BaseHeadEstimator(BaseEstimator):
         if task != REGRESSION:
             self._check_threshold(task, head.logits_dimension)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            sample_weight = _validate_sample_weight(sample_weight, X, X.dtype)
 
         model = self._make_model(X.shape[1], head.logits_dimension)
         theta0 = self._initial_theta(model, X.dtype)
@@ -115,6 +173,9 @@ class _BaseHeadEstimator(BaseEstimator):
             tol=self.tol,
             verbose=self.verbose,
         )
+
+        if self.alpha == 0 and result.converged and task != REGRESSION:
+            _warn_if_separated(head, model, result.theta, X, labels, sample_weight)
 
         self.head_ = head
         if classes is not None:
@@ -298,9 +359,17 @@ class _BaseHeadEstimator(BaseEstimator):
         logits = np.asarray(logits)
         if logits.ndim == 1:
             logits = logits[:, None]
+        if y is None:
+            raise ValueError("y is required to evaluate the head's metrics; got None.")
+        n_y = y.shape[0] if hasattr(y, "shape") and len(y.shape) else len(y)
+        if n_y != logits.shape[0]:
+            raise ValueError(
+                f"y has {n_y} samples but X has {logits.shape[0]}; give one target "
+                "per row of X."
+            )
         labels = self._encode_labels(y)
         if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight)
+            sample_weight = _validate_sample_weight(sample_weight, logits, np.float64)
         if _task_of(self.head_) == BINARY:
             threshold = float(self._check_threshold(BINARY, 1))
             return self.head_.evaluate(

@@ -1,6 +1,7 @@
 """Scikit-learn scorers that report one of a head's evaluation metrics."""
 
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _BaseScorer
 
@@ -58,6 +59,7 @@ class _HeadScorer(_BaseScorer):
 
     def _score(self, method_caller, estimator, X, y_true, **kwargs):
         final = _head_estimator(estimator)
+        check_is_fitted(final)
         logits = method_caller(estimator, "decision_function", X)
         metrics = final._evaluate_logits(logits, y_true, kwargs.get("sample_weight"))
         if self._key not in metrics:

@@ -23,6 +23,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .._compat import InvalidParameterError
 from .._losses import _check_finite, _check_pos_weight, _float_dtype
 from .._warnings import warn_outside_package
 from ._labels import check_sample_weight
@@ -89,18 +90,32 @@ def _check_loss_fn(loss_fn):
         )
 
 
-def _check_thresholds(thresholds):
-    thresholds = tuple(thresholds) if thresholds is not None else ()
+def _check_thresholds(thresholds, name="thresholds"):
+    if thresholds is None:
+        return ()
+    if isinstance(thresholds, (str, bytes)) or not np.iterable(thresholds):
+        raise TypeError(
+            f"{name} must be a list of numbers in the open interval (0, 1), such "
+            f"as [0.3, 0.7]; got {thresholds!r}."
+        )
+    thresholds = tuple(thresholds)
     for threshold in thresholds:
         if (
             not isinstance(threshold, numbers.Real)
-            or isinstance(threshold, bool)
+            or isinstance(threshold, (bool, np.bool_))
             or not 0.0 < threshold < 1.0
         ):
             raise ValueError(
-                f"thresholds must be numbers in the open interval (0, 1); got "
+                f"{name} must be numbers in the open interval (0, 1); got "
                 f"{threshold!r} in {thresholds!r}."
             )
+    keys = ["%g" % t for t in thresholds]
+    if len(set(keys)) != len(keys):
+        dup = next(t for t, key in zip(thresholds, keys) if keys.count(key) > 1)
+        raise ValueError(
+            f"{name} has the duplicate entry {dup!r} in {thresholds!r} (metric keys "
+            "use the threshold to 6 significant digits); give each threshold once."
+        )
     return thresholds
 
 
@@ -146,8 +161,21 @@ class _Head(BaseEstimator):
     def set_params(self, **params):
         """Set parameters and validate them as the constructor does."""
         super().set_params(**params)
-        self._validate()
+        self._check_params()
         return self
+
+    def _check_params(self):
+        """``_validate``, raising scikit-learn's ``InvalidParameterError``.
+
+        That error is both a ``ValueError`` and a ``TypeError``, as for the
+        parameters of scikit-learn's estimators; the message is ours.
+        """
+        try:
+            self._validate()
+        except InvalidParameterError:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise InvalidParameterError(str(exc)) from None
 
     def _setup_common(self):
         _check_reduction(self.loss_reduction)
@@ -330,7 +358,12 @@ class _Head(BaseEstimator):
             keys = self._prediction_keys
         elif isinstance(keys, str):
             keys = (keys,)
-        unknown = [k for k in keys if k not in self._prediction_keys]
+        elif not np.iterable(keys):
+            raise TypeError(
+                f"keys must be a prediction key or a list of them, from "
+                f"{list(self._prediction_keys)}; got {keys!r}."
+            )
+        unknown = [k for k in keys if not isinstance(k, str) or k not in self._prediction_keys]
         if unknown:
             raise ValueError(
                 f"Unknown prediction keys {unknown}; this head predicts "
@@ -375,6 +408,11 @@ class _Head(BaseEstimator):
         return self._update_metrics(eval_metrics, logits, labels, sample_weight)
 
     def _update_metrics(self, eval_metrics, logits, labels, sample_weight, **options):
+        if not isinstance(eval_metrics, dict):
+            raise TypeError(
+                "eval_metrics must be the dict returned by this head's metrics(); "
+                f"got {type(eval_metrics).__name__} {eval_metrics!r:.80}."
+            )
         missing = [key for key, _ in self._metric_factories() if key not in eval_metrics]
         if missing:
             raise ValueError(

@@ -1,5 +1,7 @@
 """The binary classification head (``tf.estimator.BinaryClassHead``)."""
 
+import numbers
+
 import numpy as np
 from scipy.special import expit, logit
 
@@ -103,7 +105,7 @@ class BinaryClassHead(_Head):
         self.loss_fn = loss_fn
         self.name = name
         self.pos_weight = pos_weight
-        self._validate()
+        self._check_params()
 
     def _validate(self):
         self._thresholds = _check_thresholds(self.thresholds)
@@ -225,7 +227,15 @@ class BinaryClassHead(_Head):
 
 
 def _check_decision_threshold(threshold):
-    _check_thresholds([threshold])
+    if (
+        not isinstance(threshold, numbers.Real)
+        or isinstance(threshold, (bool, np.bool_))
+        or not 0.0 < threshold < 1.0
+    ):
+        raise ValueError(
+            "decision_threshold must be a number in the open interval (0, 1); "
+            f"got {threshold!r}."
+        )
     return float(threshold)
 
 

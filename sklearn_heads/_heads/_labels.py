@@ -39,6 +39,11 @@ def _reshape_like(array, shape, what):
 
 
 def _check_numeric(array, what):
+    if array.dtype == object and any(v is None for v in array.reshape(-1)):
+        raise ValueError(
+            f"{what} must be numbers; got None"
+            + (f" in {array.tolist()!r:.80}." if array.ndim else ".")
+        )
     if array.dtype.kind not in "biuf":
         try:
             array = array.astype(np.float64)
@@ -137,13 +142,10 @@ def _id_lists_to_indicator(labels, shape, n_classes, vocabulary):
             )
         ids = _vocabulary_ids(flat, vocabulary, "labels")
     else:
-        bad = next(
-            (v for v in flat if not isinstance(v, numbers.Integral) or isinstance(v, bool)),
-            None,
-        )
-        if bad is not None:
+        bad = [v for v in flat if not isinstance(v, numbers.Integral) or isinstance(v, bool)]
+        if bad:
             raise ValueError(
-                f"Class ids must be integers in [0, {n_classes}); got {bad!r}."
+                f"Class ids must be integers in [0, {n_classes}); got {bad[0]!r}."
             )
         ids = np.asarray(flat, dtype=np.int64)
         ok = (ids >= 0) & (ids < n_classes)

@@ -48,7 +48,7 @@ class LogisticRegressionHead(_Head):
         self.loss_reduction = loss_reduction
         self.loss_fn = loss_fn
         self.name = name
-        self._validate()
+        self._check_params()
 
     def _validate(self):
         self._setup_common()

@@ -26,8 +26,15 @@ def _check_n_classes(n_classes):
 
 def _resolve_classes(classes, n_classes, vocabulary):
     """Class ids of ``classes_for_class_based_metrics`` (ids or names)."""
+    if classes is None:
+        return ()
+    if isinstance(classes, (str, bytes)) or not np.iterable(classes):
+        raise TypeError(
+            "classes_for_class_based_metrics must be a list of class ids or "
+            f"names, such as [0, 2]; got {classes!r}."
+        )
     ids = []
-    for c in classes or ():
+    for c in classes:
         if isinstance(c, str):
             if vocabulary is None:
                 raise ValueError(
@@ -46,6 +53,11 @@ def _resolve_classes(classes, n_classes, vocabulary):
             raise ValueError(
                 "All classes_for_class_based_metrics must be class ids in "
                 f"[0, {n_classes - 1}] or names from label_vocabulary; got {c!r}."
+            )
+        if ids.count(ids[-1]) > 1:
+            raise ValueError(
+                f"classes_for_class_based_metrics has the duplicate entry {c!r} "
+                f"(class {ids[-1]}); give each class once."
             )
     return tuple(ids)
 
@@ -129,7 +141,7 @@ class MultiLabelHead(_Head):
         self.classes_for_class_based_metrics = classes_for_class_based_metrics
         self.name = name
         self.pos_weight = pos_weight
-        self._validate()
+        self._check_params()
 
     def _validate(self):
         n_classes = _check_n_classes(self.n_classes)
