@@ -31,8 +31,15 @@ setup(
     python_requires=">=3.9",
     install_requires=["numpy", "scipy", "scikit-learn>=1.6", "joblib"],
     extras_require={
-        "test": ["pytest", "hypothesis"],
-        "docs": ["sphinx", "sphinx-gallery", "numpydoc", "matplotlib"],
+        # matplotlib: tests/test_examples.py runs the gallery examples
+        "test": ["pytest", "hypothesis", "matplotlib"],
+        "docs": [
+            "sphinx",
+            "sphinx-gallery",
+            "numpydoc",
+            "matplotlib",
+            "pydata-sphinx-theme",
+        ],
     },
     classifiers=[
         "Intended Audience :: Science/Research",
