@@ -262,64 +262,8 @@ def test_set_params_revalidates_and_updates_keys():
         multi.set_params(pos_weight=[1.0, 2.0])
 
 
-BAD_INPUTS = [
-    # (head, method args, error, message pattern)
-    (BinaryClassHead(), ([0, 2], [[0.0], [1.0]]), ValueError, "Binary labels must be 0 or 1; got 2"),
-    (BinaryClassHead(), ([0, np.nan], [[0.0], [1.0]]), ValueError, "got nan"),
-    (BinaryClassHead(), (["a", "b"], [[0.0], [1.0]]), ValueError, "no label_vocabulary"),
-    (BinaryClassHead(label_vocabulary=["a", "b"]), (["a", "c"], [[0.0], [1.0]]), ValueError, "'c'.*not in label_vocabulary"),
-    (BinaryClassHead(), ([0, 1, 1], [[0.0], [1.0]]), ValueError, r"shape \(3,\).*\(2, 1\)"),
-    (BinaryClassHead(), ([0, 1], [[0.0, 1.0], [1.0, 2.0]]), ValueError, "logits_dimension=1"),
-    (BinaryClassHead(), ([0, 1], [[np.inf], [1.0]]), ValueError, "logits must be finite"),
-    (BinaryClassHead(), ([0, 1], [[0.0], [1.0]], [1.0, -1.0]), ValueError, "sample_weight.*-1.0"),
-    (BinaryClassHead(), ([0, 1], [[0.0], [1.0]], [1.0, np.nan]), ValueError, "sample_weight.*nan"),
-    (BinaryClassHead(), ([0, 1], [[0.0], [1.0]], [1.0, 2.0, 3.0]), ValueError, "sample_weight of shape"),
-    (MultiLabelHead(3), ([[0, 3]], np.zeros((1, 3))), ValueError, r"\[0, 3\); got 3"),
-    (MultiLabelHead(3), ([[0, -1]], np.zeros((1, 3))), ValueError, "got -1"),
-    (MultiLabelHead(3), ([[0.5]], np.zeros((1, 3))), ValueError, "integers"),
-    (MultiLabelHead(3), ([["a"]], np.zeros((1, 3))), ValueError, "no label_vocabulary"),
-    (MultiLabelHead(3, label_vocabulary=["a", "b", "c"]), ([["d"]], np.zeros((1, 3))), ValueError, "'d'"),
-    (MultiLabelHead(3), ([0, 1], np.zeros((2, 3))), ValueError, "one list of class ids per row"),
-    (MultiLabelHead(3), ([[0], [1]], np.zeros((3, 3))), ValueError, "2 rows"),
-    (MultiLabelHead(3), (np.array([[0, 2, 0]]), np.zeros((1, 3))), ValueError, "0 or 1; got 2"),
-    (MultiLabelHead(3), (np.ones((1, 2)), np.zeros((1, 3))), ValueError, r"\(1, 2\).*\(1, 3\)"),
-    (MultiLabelHead(3), (sp.csr_matrix([[0, 3, 0]]), np.zeros((1, 3))), ValueError, "got 3"),
-    (LogisticRegressionHead(), ([0.5, 1.5], [[0.0], [1.0]]), ValueError, r"\[0, 1\]; got 1.5"),
-    (BinaryClassHead(), ([], np.zeros((0, 1))), ValueError, "no examples"),
-]
-
-
-@pytest.mark.parametrize("head, args, error, match", BAD_INPUTS)
-@pytest.mark.parametrize("method", ["loss", "loss_and_gradient", "evaluate"])
-def test_bad_inputs(head, args, error, match, method):
-    with pytest.raises(error, match=match):
-        getattr(head, method)(*args)
-
-
-BAD_CONSTRUCTORS = [
-    (lambda: BinaryClassHead(thresholds=[0.0, 0.5]), "thresholds"),
-    (lambda: BinaryClassHead(thresholds=[0.5, 1.0]), "thresholds"),
-    (lambda: BinaryClassHead(label_vocabulary="a,b"), "list or a tuple"),
-    (lambda: BinaryClassHead(label_vocabulary=["a", "b", "c"]), "2 entries"),
-    (lambda: BinaryClassHead(label_vocabulary=["a", "a"]), "duplicate"),
-    (lambda: BinaryClassHead(label_vocabulary=[0, 1]), "strings"),
-    (lambda: BinaryClassHead(loss_reduction="none"), "loss_reduction"),
-    (lambda: BinaryClassHead(pos_weight=-1.0), "pos_weight"),
-    (lambda: BinaryClassHead(pos_weight=[1.0, 2.0]), "pos_weight"),
-    (lambda: MultiLabelHead(1), "n_classes"),
-    (lambda: MultiLabelHead(2.5), "n_classes"),
-    (lambda: MultiLabelHead(3, label_vocabulary=["a", "b"]), "3 entries"),
-    (lambda: MultiLabelHead(3, classes_for_class_based_metrics=[3]), r"\[0, 2\]"),
-    (lambda: MultiLabelHead(3, classes_for_class_based_metrics=["a"]), "label_vocabulary must be provided"),
-    (lambda: MultiLabelHead(3, pos_weight=[1.0, 2.0]), "3 entries"),
-    (lambda: MultiLabelHead(3, pos_weight=[1.0, np.nan, 1.0]), "pos_weight"),
-]
-
-
-@pytest.mark.parametrize("make, match", BAD_CONSTRUCTORS)
-def test_bad_constructor_arguments(make, match):
-    with pytest.raises(ValueError, match=match):
-        make()
+# The tables of bad inputs (BAD_INPUTS, BAD_CONSTRUCTORS) moved to
+# tests/test_bad_inputs.py, with every row kept.
 
 
 def test_unknown_prediction_key_and_foreign_metric_dict():

@@ -71,7 +71,7 @@ def _vocabulary_ids(values, vocabulary, what):
     unknown = [u for u in uniques if u not in lookup]
     if unknown:
         raise ValueError(
-            f"{what} contain {unknown[0]!r}, which is not in label_vocabulary "
+            f"{what} contain {str(unknown[0])!r}, which is not in label_vocabulary "
             f"{list(vocabulary)!r}."
         )
     ids = np.array([lookup[u] for u in uniques], dtype=np.int64)
@@ -87,12 +87,12 @@ def encode_binary_labels(labels, shape, dtype, vocabulary=None):
         if not _is_string_array(labels):
             raise ValueError(
                 f"With label_vocabulary={list(vocabulary)!r}, labels must be "
-                f"strings from it; got values such as {labels.reshape(-1)[:1]!r}."
+                f"strings from it; got values such as {labels.reshape(-1)[:1].tolist()!r}."
             )
         labels = _vocabulary_ids(labels, vocabulary, "labels")
     elif _is_string_array(labels):
         raise ValueError(
-            f"labels are strings (such as {labels.reshape(-1)[0]!r}) but the head "
+            f"labels are strings (such as {str(labels.reshape(-1)[0])!r}) but the head "
             "has no label_vocabulary; pass label_vocabulary=[negative, positive] "
             "or encode the labels as 0/1."
         )
@@ -145,13 +145,15 @@ def _id_lists_to_indicator(labels, shape, n_classes, vocabulary):
         bad = [v for v in flat if not isinstance(v, numbers.Integral) or isinstance(v, bool)]
         if bad:
             raise ValueError(
-                f"Class ids must be integers in [0, {n_classes}); got {bad[0]!r}."
+                f"Class ids in labels must be integers in [0, {n_classes}); got "
+                f"{bad[0]!r}."
             )
         ids = np.asarray(flat, dtype=np.int64)
         ok = (ids >= 0) & (ids < n_classes)
         if not np.all(ok):
             raise ValueError(
-                f"Class ids must be in [0, {n_classes}); got {_first_bad(ids, ok)!r}."
+                f"Class ids in labels must be in [0, {n_classes}); got "
+                f"{_first_bad(ids, ok)!r}."
             )
     indicator = np.zeros(shape, dtype=np.float64)
     indicator[np.repeat(np.arange(n_rows), lengths), ids] = 1.0

@@ -1,0 +1,495 @@
+"""Every bad input at every public entry point gets a clear error.
+
+One table, :data:`CASES`, one parametrized test over it. Each row is a call
+(losses, head constructors and methods, estimators' ``fit``, ``predict``,
+``predict_proba``, ``decision_function``, ``evaluate``, scorers), the
+exception it must raise and a regular expression its message must match:
+the pattern names the argument and the offending value (or shape), so a
+message that only says "invalid input" fails.
+
+Where scikit-learn has its own error (``NotFittedError``,
+``InvalidParameterError``, the "X has 2 features" check, ``Input X
+contains NaN``) that error is expected. Head parameter errors are
+``InvalidParameterError`` too, which is both a ``ValueError`` and a
+``TypeError``.
+
+The head rows of the former ``tests/test_heads.py::BAD_INPUTS`` table are
+run through each of ``loss``, ``loss_and_gradient``, ``evaluate`` and
+``update_metrics`` (:data:`HEAD_INPUTS`); its ``BAD_CONSTRUCTORS`` rows are
+in :data:`CONSTRUCTORS`.
+"""
+
+import functools
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_heads import (
+    BinaryClassHead,
+    LinearClassifier,
+    LinearEstimator,
+    LogisticRegressionHead,
+    MLPClassifier,
+    MLPEstimator,
+    MultiLabelHead,
+    make_head_scorer,
+    sigmoid_cross_entropy_with_logits,
+    weighted_cross_entropy_with_logits,
+)
+
+
+@dataclass
+class Case:
+    id: str
+    call: Callable[[], Any]
+    error: type
+    match: str
+
+
+# ---------------------------------------------------------------------------
+# data and fitted estimators (fitted once, on first use)
+
+RNG = np.random.RandomState(0)
+X = RNG.normal(size=(20, 3))
+Y = (X[:, 0] > 0).astype(int)
+Y_MULTI = (RNG.normal(size=(20, 3)) > 0).astype(int)
+Y_MULTI[0], Y_MULTI[1] = 1, 0  # every column has both values
+P = np.clip(0.5 + 0.3 * X[:, 1], 0.05, 0.95)
+X_NAN = X.copy()
+X_NAN[3, 1] = np.nan
+X_INF = X.copy()
+X_INF[5, 2] = np.inf
+ONES = np.ones(20)
+L2 = np.array([[0.0], [1.0]])  # two binary logits
+
+
+@functools.lru_cache(maxsize=None)
+def fitted(kind):
+    """A small fitted estimator of ``kind``, shared by the rows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if kind == "linear":
+            return LinearClassifier().fit(X, Y)
+        if kind == "mlp":
+            return MLPClassifier((3,), max_iter=20, random_state=0).fit(X, Y)
+        if kind == "multilabel":
+            return LinearClassifier().fit(X, Y_MULTI)
+        if kind == "logistic":
+            return LinearEstimator(LogisticRegressionHead()).fit(X, P)
+        if kind == "mlp_estimator":
+            return MLPEstimator(BinaryClassHead(), (3,), max_iter=20, random_state=0).fit(X, Y)
+    raise AssertionError(kind)
+
+
+def with_one(values, index, value):
+    out = np.array(values, dtype=np.float64)
+    out[index] = value
+    return out
+
+
+# ---------------------------------------------------------------------------
+# 1. the element-wise losses
+
+sce = sigmoid_cross_entropy_with_logits
+wce = weighted_cross_entropy_with_logits
+
+LOSSES = [
+    Case("sce-shapes", lambda: sce([1.0, 0.0], [0.0, 1.0, 2.0]), ValueError,
+         r"labels of shape \(2,\) and logits of shape \(3,\)"),
+    Case("sce-logits-nan", lambda: sce([1.0, 0.0], [0.0, np.nan]), ValueError,
+         r"logits must be finite; got nan"),
+    Case("sce-logits-inf", lambda: sce([1.0, 0.0], [0.0, -np.inf]), ValueError,
+         r"logits must be finite; got -inf"),
+    Case("sce-labels-nan", lambda: sce([1.0, np.nan], [0.0, 1.0]), ValueError,
+         r"labels must be finite; got nan"),
+    Case("sce-labels-2", lambda: sce([1.0, 2.0], [0.0, 1.0]), ValueError,
+         r"labels must be probabilities in \[0, 1\]; got 2\.0"),
+    Case("sce-labels-negative", lambda: sce([-0.5, 1.0], [0.0, 1.0]), ValueError,
+         r"labels must be probabilities in \[0, 1\]; got -0\.5"),
+    Case("sce-labels-strings", lambda: sce(["a", "b"], [0.0, 1.0]), TypeError,
+         r"labels must be numeric; got an array of dtype <U1"),
+    Case("sce-logits-ragged", lambda: sce([[1.0], [0.0, 1.0]], [[0.0], [1.0, 2.0]]),
+         ValueError, r"logits must be a rectangular array of numbers; got \[\[0\.0\]"),
+    Case("wce-pos_weight-negative", lambda: wce([1.0, 0.0], [0.0, 1.0], -1.0), ValueError,
+         r"pos_weight must be finite and >= 0.*got -1\.0"),
+    Case("wce-pos_weight-nan", lambda: wce([1.0, 0.0], [0.0, 1.0], np.nan), ValueError,
+         r"pos_weight must be finite and >= 0.*got nan"),
+    Case("wce-pos_weight-length", lambda: wce(np.ones((4, 2)), np.zeros((4, 2)), [1.0, 2.0, 3.0]),
+         ValueError, r"pos_weight of shape \(3,\) does not broadcast to the logits shape \(4, 2\)"),
+    Case("wce-pos_weight-string", lambda: wce([1.0, 0.0], [0.0, 1.0], "2"), TypeError,
+         r"pos_weight must be a non-negative number.*got '2'"),
+    Case("wce-pos_weight-none", lambda: wce([1.0, 0.0], [0.0, 1.0], None), TypeError,
+         r"pos_weight must be a non-negative number.*got None"),
+]
+
+
+# ---------------------------------------------------------------------------
+# 2. head constructors (the former BAD_CONSTRUCTORS rows first)
+
+CONSTRUCTORS = [
+    Case("thresholds-0", lambda: BinaryClassHead(thresholds=[0.0, 0.5]), ValueError,
+         r"thresholds must be numbers in the open interval \(0, 1\); got 0\.0"),
+    Case("thresholds-1", lambda: BinaryClassHead(thresholds=[0.5, 1.0]), ValueError,
+         r"thresholds must be .*\(0, 1\); got 1\.0"),
+    Case("vocabulary-string", lambda: BinaryClassHead(label_vocabulary="a,b"), ValueError,
+         r"label_vocabulary must be a list or a tuple of strings; got str 'a,b'"),
+    Case("vocabulary-3-entries", lambda: BinaryClassHead(label_vocabulary=["a", "b", "c"]),
+         ValueError, r"label_vocabulary must have 2 entries; got 3: \['a', 'b', 'c'\]"),
+    Case("vocabulary-duplicate", lambda: BinaryClassHead(label_vocabulary=["a", "a"]),
+         ValueError, r"label_vocabulary has the duplicate entry 'a'"),
+    Case("vocabulary-ints", lambda: BinaryClassHead(label_vocabulary=[0, 1]), ValueError,
+         r"label_vocabulary entries must be strings; got 0"),
+    Case("loss_reduction", lambda: BinaryClassHead(loss_reduction="none"), ValueError,
+         r"loss_reduction: 'none'; expected one of \['auto', 'sum', 'sum_over_batch_size'\]"),
+    Case("pos_weight-negative", lambda: BinaryClassHead(pos_weight=-1.0), ValueError,
+         r"pos_weight must be finite and >= 0.*got -1\.0"),
+    Case("binary-pos_weight-2", lambda: BinaryClassHead(pos_weight=[1.0, 2.0]), ValueError,
+         r"pos_weight must be a scalar or have 1 entries.*got shape \(2,\)"),
+    Case("n_classes-1", lambda: MultiLabelHead(1), ValueError,
+         r"n_classes must be an integer > 1.*got 1"),
+    Case("n_classes-float", lambda: MultiLabelHead(2.5), ValueError,
+         r"n_classes must be an integer > 1.*got 2\.5"),
+    Case("multi-vocabulary-length", lambda: MultiLabelHead(3, label_vocabulary=["a", "b"]),
+         ValueError, r"label_vocabulary must have 3 entries; got 2: \['a', 'b'\]"),
+    Case("classes-id-3", lambda: MultiLabelHead(3, classes_for_class_based_metrics=[3]),
+         ValueError, r"classes_for_class_based_metrics must be class ids in \[0, 2\].*got 3"),
+    Case("classes-names-no-vocabulary",
+         lambda: MultiLabelHead(3, classes_for_class_based_metrics=["a"]), ValueError,
+         r"label_vocabulary must be provided when classes_for_class_based_metrics are "
+         r"strings; got 'a'"),
+    Case("multi-pos_weight-length", lambda: MultiLabelHead(3, pos_weight=[1.0, 2.0]),
+         ValueError, r"pos_weight must be a scalar or have 3 entries.*got shape \(2,\)"),
+    Case("multi-pos_weight-nan", lambda: MultiLabelHead(3, pos_weight=[1.0, np.nan, 1.0]),
+         ValueError, r"pos_weight must be finite and >= 0.*got \[1\.0, nan, 1\.0\]"),
+    # new rows
+    Case("thresholds-scalar", lambda: BinaryClassHead(thresholds=0.5), TypeError,
+         r"thresholds must be a list of numbers .*; got 0\.5"),
+    Case("thresholds-string", lambda: BinaryClassHead(thresholds="0.5"), TypeError,
+         r"thresholds must be a list of numbers .*; got '0\.5'"),
+    Case("thresholds-nan", lambda: MultiLabelHead(2, thresholds=[np.nan]), ValueError,
+         r"thresholds must be numbers in the open interval \(0, 1\); got nan"),
+    Case("thresholds-duplicate", lambda: BinaryClassHead(thresholds=[0.3, 0.3]), ValueError,
+         r"thresholds has the duplicate entry 0\.3"),
+    Case("n_classes-none", lambda: MultiLabelHead(None), ValueError,
+         r"n_classes must be an integer > 1.*got None"),
+    Case("multi-vocabulary-duplicate",
+         lambda: MultiLabelHead(3, label_vocabulary=["a", "b", "a"]), ValueError,
+         r"label_vocabulary has the duplicate entry 'a'"),
+    Case("classes-duplicate", lambda: MultiLabelHead(3, classes_for_class_based_metrics=[1, 1]),
+         ValueError, r"classes_for_class_based_metrics has the duplicate entry 1"),
+    Case("classes-string",
+         lambda: MultiLabelHead(3, label_vocabulary=["a", "b", "c"],
+                                classes_for_class_based_metrics="ab"),
+         TypeError, r"classes_for_class_based_metrics must be a list .*; got 'ab'"),
+    Case("classes-scalar", lambda: MultiLabelHead(3, classes_for_class_based_metrics=1),
+         TypeError, r"classes_for_class_based_metrics must be a list .*; got 1"),
+    Case("pos_weight-bool", lambda: BinaryClassHead(pos_weight=True), TypeError,
+         r"pos_weight must be a non-negative number.*got True"),
+    Case("pos_weight-string", lambda: BinaryClassHead(pos_weight="a"), TypeError,
+         r"pos_weight must be a non-negative number.*got 'a'"),
+    Case("name-int", lambda: BinaryClassHead(name=3), TypeError,
+         r"name must be a string or None; got 3"),
+    Case("loss_fn-not-callable", lambda: LogisticRegressionHead(loss_fn=3), TypeError,
+         r"loss_fn must be callable; got 3"),
+    Case("set_params-revalidates", lambda: BinaryClassHead().set_params(thresholds=[2.0]),
+         ValueError, r"thresholds must be .*\(0, 1\); got 2\.0"),
+]
+
+
+# ---------------------------------------------------------------------------
+# 3. head methods: the former BAD_INPUTS rows, each through loss,
+# loss_and_gradient, evaluate and update_metrics
+
+Z3 = np.zeros((1, 3))
+BAD_HEAD_INPUTS = [
+    # (id, head, (labels, logits[, sample_weight]), error, pattern)
+    ("binary-label-2", BinaryClassHead(), ([0, 2], L2), ValueError,
+     r"Binary labels must be 0 or 1; got 2"),
+    ("binary-label-nan", BinaryClassHead(), ([0, np.nan], L2), ValueError,
+     r"Binary labels must be 0 or 1; got nan"),
+    ("strings-without-vocabulary", BinaryClassHead(), (["a", "b"], L2), ValueError,
+     r"labels are strings \(such as 'a'\) but the head has no label_vocabulary"),
+    ("string-not-in-vocabulary", BinaryClassHead(label_vocabulary=["a", "b"]),
+     (["a", "c"], L2), ValueError,
+     r"labels contain 'c', which is not in label_vocabulary \['a', 'b'\]"),
+    ("labels-length", BinaryClassHead(), ([0, 1, 1], L2), ValueError,
+     r"labels of shape \(3,\) do not match logits of shape \(2, 1\)"),
+    ("logits-last-dimension", BinaryClassHead(), ([0, 1], [[0.0, 1.0], [1.0, 2.0]]),
+     ValueError, r"logits must have shape \[D0, \.\.\., DN, 1\].*got shape \(2, 2\)"),
+    ("logits-inf", BinaryClassHead(), ([0, 1], [[np.inf], [1.0]]), ValueError,
+     r"logits must be finite; got inf"),
+    ("sample_weight-negative", BinaryClassHead(), ([0, 1], L2, [1.0, -1.0]), ValueError,
+     r"sample_weight must be finite and >= 0; got -1\.0"),
+    ("sample_weight-nan", BinaryClassHead(), ([0, 1], L2, [1.0, np.nan]), ValueError,
+     r"sample_weight must be finite and >= 0; got nan"),
+    ("sample_weight-length", BinaryClassHead(), ([0, 1], L2, [1.0, 2.0, 3.0]), ValueError,
+     r"sample_weight of shape \(3,\) do not match logits of shape \(2, 1\)"),
+    ("class-id-3", MultiLabelHead(3), ([[0, 3]], Z3), ValueError,
+     r"Class ids in labels must be in \[0, 3\); got 3"),
+    ("class-id-negative", MultiLabelHead(3), ([[0, -1]], Z3), ValueError,
+     r"Class ids in labels must be in \[0, 3\); got -1"),
+    ("class-id-float", MultiLabelHead(3), ([[0.5]], Z3), ValueError,
+     r"Class ids in labels must be integers in \[0, 3\); got 0\.5"),
+    ("class-names-without-vocabulary", MultiLabelHead(3), ([["a"]], Z3), ValueError,
+     r"labels are strings \(such as 'a'\) but the head has no label_vocabulary"),
+    ("class-name-not-in-vocabulary", MultiLabelHead(3, label_vocabulary=["a", "b", "c"]),
+     ([["d"]], Z3), ValueError, r"labels contain 'd', which is not in label_vocabulary"),
+    ("flat-list-of-ids", MultiLabelHead(3), ([0, 1], np.zeros((2, 3))), ValueError,
+     r"one list of class ids per row.*got the row 0"),
+    ("id-lists-rows", MultiLabelHead(3), ([[0], [1]], np.zeros((3, 3))), ValueError,
+     r"labels given as lists of class ids have 2 rows; logits of shape \(3, 3\)"),
+    ("multi-hot-2", MultiLabelHead(3), (np.array([[0, 2, 0]]), Z3), ValueError,
+     r"Multi-hot labels must be 0 or 1; got 2"),
+    ("multi-hot-shape", MultiLabelHead(3), (np.ones((1, 2)), Z3), ValueError,
+     r"Multi-hot labels of shape \(1, 2\) do not match logits of shape \(1, 3\)"),
+    ("sparse-multi-hot-3", MultiLabelHead(3), (sp.csr_matrix([[0, 3, 0]]), Z3), ValueError,
+     r"Multi-hot labels must be 0 or 1; got 3"),
+    ("logistic-label-1.5", LogisticRegressionHead(), ([0.5, 1.5], L2), ValueError,
+     r"Labels must be in \[0, 1\]; got 1\.5"),
+    ("empty", BinaryClassHead(), ([], np.zeros((0, 1))), ValueError,
+     r"logits of shape \(0, 1\) hold no examples"),
+    # new rows
+    ("labels-none", BinaryClassHead(), (None, L2), ValueError,
+     r"labels must be numbers; got None"),
+    ("class-id-none", MultiLabelHead(3), ([[None]], Z3), ValueError,
+     r"Class ids in labels must be integers in \[0, 3\); got None"),
+    ("logits-strings", LogisticRegressionHead(), ([0.5], [["a"]]), TypeError,
+     r"logits must be numeric; got dtype <U1"),
+    ("multi-logits-last-dimension", MultiLabelHead(3), ([[0]], [[0.0, 1.0]]), ValueError,
+     r"logits must have shape \[D0, \.\.\., DN, 3\] \(logits_dimension=3\); got shape \(1, 2\)"),
+    ("sample_weight-strings", BinaryClassHead(), ([0, 1], L2, ["a", "b"]), TypeError,
+     r"sample_weight must be numeric; got values such as .*'a'"),
+    ("sample_weight-inf", LogisticRegressionHead(), ([0.5, 0.5], L2, [np.inf, 1.0]),
+     ValueError, r"sample_weight must be finite and >= 0; got inf"),
+]
+
+
+def _head_call(head, method, args):
+    labels, logits, *rest = args
+    sample_weight = rest[0] if rest else None
+    if method == "update_metrics":
+        return lambda: head.update_metrics(head.metrics(), logits, labels, sample_weight)
+    return lambda: getattr(head, method)(labels, logits, sample_weight)
+
+
+HEAD_INPUTS = [
+    Case(f"{row_id}-{method}", _head_call(head, method, args), error, match)
+    for row_id, head, args, error, match in BAD_HEAD_INPUTS
+    for method in ("loss", "loss_and_gradient", "evaluate", "update_metrics")
+]
+
+HEAD_OTHER = [
+    Case("predictions-unknown-key", lambda: BinaryClassHead().predictions(L2, keys=["probs"]),
+         ValueError, r"Unknown prediction keys \['probs'\]; this head predicts \['logits'"),
+    Case("predictions-key-of-other-head",
+         lambda: LogisticRegressionHead().predictions(L2, keys="probabilities"), ValueError,
+         r"Unknown prediction keys \['probabilities'\]; this head predicts \['predictions'"),
+    Case("predictions-keys-int", lambda: BinaryClassHead().predictions(L2, keys=3), TypeError,
+         r"keys must be a prediction key or a list of them.*got 3"),
+    Case("predictions-logits-nan", lambda: MultiLabelHead(2).predictions([[0.0, np.nan]]),
+         ValueError, r"logits must be finite; got nan"),
+    Case("predictions-logits-shape", lambda: MultiLabelHead(3).predictions([[0.0, 1.0]]),
+         ValueError, r"logits_dimension=3\); got shape \(1, 2\)"),
+    Case("predictions-empty", lambda: BinaryClassHead().predictions(np.zeros((0, 1))),
+         ValueError, r"logits of shape \(0, 1\) hold no examples"),
+    Case("update_metrics-not-a-dict", lambda: BinaryClassHead().update_metrics(None, L2, [0, 1]),
+         TypeError, r"eval_metrics must be the dict returned by this head's metrics\(\); got "
+         r"NoneType None"),
+    Case("update_metrics-other-head",
+         lambda: BinaryClassHead().update_metrics(MultiLabelHead(2).metrics(), L2, [0, 1]),
+         ValueError, r"eval_metrics lacks the keys \['accuracy'"),
+    Case("update_metrics-decision_threshold",
+         lambda: BinaryClassHead().update_metrics(
+             BinaryClassHead().metrics(), L2, [0, 1], decision_threshold=1.0),
+         ValueError, r"decision_threshold must be a number in the open interval \(0, 1\); got 1\.0"),
+    Case("evaluate-decision_threshold-nan",
+         lambda: BinaryClassHead().evaluate([0, 1], L2, decision_threshold=np.nan),
+         ValueError, r"decision_threshold must be .*; got nan"),
+    Case("merge-other-metric",
+         lambda: BinaryClassHead().metrics()["auc"].merge(BinaryClassHead().metrics()["recall"]),
+         ValueError, r"Cannot merge Recall\(.*\) into AUC\(.*\)"),
+]
+
+
+# ---------------------------------------------------------------------------
+# 4. estimators
+
+
+def fit(make, X=X, y=Y, **kwargs):
+    return lambda: make().fit(X, y, **kwargs)
+
+
+ESTIMATORS = [
+    Case("fit-X-nan", fit(LinearClassifier, X_NAN), ValueError, r"Input X contains NaN"),
+    Case("fit-X-inf", fit(MLPClassifier, X_INF), ValueError, r"Input X contains infinity"),
+    Case("fit-y-nan", fit(LinearClassifier, y=with_one(Y, 4, np.nan)), ValueError,
+         r"Input y contains NaN"),
+    Case("fit-empty", fit(LinearClassifier, np.zeros((0, 3)), []), ValueError,
+         r"Found array with 0 sample\(s\) \(shape=\(0, 3\)\)"),
+    Case("fit-lengths", fit(LinearClassifier, y=Y[:-1]), ValueError,
+         r"inconsistent numbers of samples: \[20, 19\]"),
+    Case("fit-sample_weight-nan", fit(LinearClassifier, sample_weight=with_one(ONES, 0, np.nan)),
+         ValueError, r"Input sample_weight contains NaN"),
+    Case("fit-sample_weight-inf", fit(MLPClassifier, sample_weight=with_one(ONES, 0, np.inf)),
+         ValueError, r"Input sample_weight contains infinity"),
+    Case("fit-sample_weight-negative",
+         fit(LinearClassifier, sample_weight=with_one(ONES, 7, -2.0)), ValueError,
+         r"sample_weight must be >= 0; got -2\.0 at index 7"),
+    Case("fit-sample_weight-all-zero", fit(LinearClassifier, sample_weight=np.zeros(20)),
+         ValueError, r"sample_weight is all zero \(20 zeros\)"),
+    Case("fit-sample_weight-zero-scalar", fit(MLPClassifier, sample_weight=0.0), ValueError,
+         r"sample_weight is all zero"),
+    Case("fit-sample_weight-length", fit(LinearClassifier, sample_weight=np.ones(19)),
+         ValueError, r"sample_weight\.shape == \(19,\), expected \(20,\)"),
+    Case("fit-sample_weight-strings", fit(LinearClassifier, sample_weight=["a"] * 20),
+         ValueError, r"Invalid sample_weight: could not convert string to float: 'a'"),
+    Case("fit-one-class", fit(LinearClassifier, y=np.zeros(20)), ValueError,
+         r"needs samples of 2 classes, but the data contains only one class: .*0\.0"),
+    Case("fit-three-classes", fit(MLPClassifier, y=np.arange(20) % 3), ValueError,
+         r"Only binary classification is supported.*'multiclass' with 3 classes"),
+    Case("fit-pos_weight-negative", lambda: LinearClassifier(pos_weight=-1.0).fit(X, Y),
+         InvalidParameterError, r"'pos_weight' parameter .* Got -1\.0"),
+    Case("fit-pos_weight-length", lambda: LinearClassifier(pos_weight=[1.0, 2.0]).fit(X, Y_MULTI),
+         ValueError, r"pos_weight must be a scalar or have 3 entries.*got shape \(2,\)"),
+    Case("fit-threshold-1", lambda: MLPClassifier(threshold=1.0).fit(X, Y),
+         InvalidParameterError, r"'threshold' parameter .* Got 1\.0"),
+    Case("fit-threshold-length", lambda: LinearClassifier(threshold=[0.5, 0.5]).fit(X, Y_MULTI),
+         ValueError, r"threshold must be a scalar or 3 values; got shape \(2,\)"),
+    Case("fit-threshold-vector-outside",
+         lambda: LinearClassifier(threshold=[0.5, 1.5, 0.5]).fit(X, Y_MULTI), ValueError,
+         r"threshold must be in the open interval \(0, 1\); got \[0\.5, 1\.5, 0\.5\]"),
+    Case("fit-alpha-negative", lambda: LinearClassifier(alpha=-1.0).fit(X, Y),
+         InvalidParameterError, r"'alpha' parameter .* Got -1\.0"),
+    Case("fit-hidden_units-0", lambda: MLPClassifier(hidden_units=(4, 0)).fit(X, Y), ValueError,
+         r"hidden_units must be positive integers; got \(4, 0\)"),
+    Case("fit-head-string", lambda: LinearEstimator("binary").fit(X, Y), InvalidParameterError,
+         r"'head' parameter of LinearEstimator must be .* Got 'binary'"),
+    Case("fit-vocabulary-unknown-label",
+         fit(lambda: LinearEstimator(BinaryClassHead(label_vocabulary=["a", "b"])),
+             y=np.where(Y == 1, "a", "c")),
+         ValueError, r"labels contain 'c', which is not in label_vocabulary \['a', 'b'\]"),
+    Case("fit-multilabel-columns", fit(lambda: MLPEstimator(MultiLabelHead(4)), y=Y_MULTI),
+         ValueError, r"MultiLabelHead\(n_classes=4\) needs .* 4 columns; got .* shape \(20, 3\)"),
+    Case("fit-multilabel-2", fit(lambda: LinearEstimator(MultiLabelHead(3)), y=Y_MULTI * 2),
+         ValueError, r"Multi-hot labels must be 0 or 1; got 2"),
+    Case("fit-binary-head-multilabel-y", fit(lambda: LinearEstimator(BinaryClassHead()), y=Y_MULTI),
+         ValueError, r"BinaryClassHead needs a 1-d target .*got a multi-label indicator"),
+    Case("fit-logistic-label-1.5", fit(lambda: LinearEstimator(LogisticRegressionHead()), y=P * 3),
+         ValueError, r"Labels must be in \[0, 1\]; got 1\.\d+"),
+    # predict, predict_proba, decision_function
+    Case("predict-not-fitted", lambda: LinearClassifier().predict(X), NotFittedError,
+         r"LinearClassifier instance is not fitted yet"),
+    Case("predict_proba-not-fitted", lambda: MLPClassifier().predict_proba(X), NotFittedError,
+         r"MLPClassifier instance is not fitted yet"),
+    Case("decision_function-not-fitted",
+         lambda: LinearEstimator(BinaryClassHead()).decision_function(X), NotFittedError,
+         r"LinearEstimator instance is not fitted yet"),
+    Case("predict-n_features", lambda: fitted("linear").predict(X[:, :2]), ValueError,
+         r"X has 2 features, but LinearClassifier is expecting 3 features"),
+    Case("predict_proba-n_features", lambda: fitted("mlp").predict_proba(np.ones((2, 4))),
+         ValueError, r"X has 4 features, but MLPClassifier is expecting 3 features"),
+    Case("decision_function-n_features",
+         lambda: fitted("logistic").decision_function(X[:, :1]), ValueError,
+         r"X has 1 features, but LinearEstimator is expecting 3 features"),
+    Case("predict-X-nan", lambda: fitted("multilabel").predict(X_NAN), ValueError,
+         r"Input X contains NaN"),
+    Case("predict_proba-X-inf", lambda: fitted("linear").predict_proba(X_INF), ValueError,
+         r"Input X contains infinity"),
+    Case("decision_function-X-1d", lambda: fitted("mlp_estimator").decision_function(X[0]),
+         ValueError, r"Expected 2D array, got 1D array instead"),
+    Case("predict-empty", lambda: fitted("logistic").predict(np.zeros((0, 3))), ValueError,
+         r"Found array with 0 sample\(s\) \(shape=\(0, 3\)\)"),
+    # evaluate
+    Case("evaluate-not-fitted", lambda: LinearClassifier().evaluate(X, Y), NotFittedError,
+         r"LinearClassifier instance is not fitted yet"),
+    Case("evaluate-lengths", lambda: fitted("linear").evaluate(X, Y[:-1]), ValueError,
+         r"y has 19 samples but X has 20"),
+    Case("evaluate-unseen-label", lambda: fitted("mlp").evaluate(X, Y * 2), ValueError,
+         r"y contains labels not seen in fit: \[2\]; the classes are \[0, 1\]"),
+    Case("evaluate-y-nan", lambda: fitted("linear").evaluate(X, with_one(Y, 0, np.nan)),
+         ValueError, r"y contains labels not seen in fit: \[nan\]"),
+    Case("evaluate-sample_weight-negative",
+         lambda: fitted("multilabel").evaluate(X, Y_MULTI, with_one(ONES, 2, -1.0)),
+         ValueError, r"sample_weight must be >= 0; got -1\.0 at index 2"),
+    Case("evaluate-sample_weight-all-zero",
+         lambda: fitted("logistic").evaluate(X, P, np.zeros(20)), ValueError,
+         r"sample_weight is all zero \(20 zeros\)"),
+    Case("evaluate-sample_weight-length", lambda: fitted("linear").evaluate(X, Y, np.ones(3)),
+         ValueError, r"sample_weight\.shape == \(3,\), expected \(20,\)"),
+    Case("evaluate-sample_weight-nan",
+         lambda: fitted("mlp_estimator").evaluate(X, Y, with_one(ONES, 1, np.nan)),
+         ValueError, r"Input sample_weight contains NaN"),
+    Case("evaluate-X-nan", lambda: fitted("linear").evaluate(X_NAN, Y), ValueError,
+         r"Input X contains NaN"),
+    Case("evaluate-n_features", lambda: fitted("multilabel").evaluate(X[:, :2], Y_MULTI),
+         ValueError, r"X has 2 features, but LinearClassifier is expecting 3 features"),
+    Case("evaluate-multilabel-columns", lambda: fitted("multilabel").evaluate(X, Y_MULTI[:, :2]),
+         ValueError, r"Multi-hot labels of shape \(20, 2\) do not match logits of shape \(20, 3\)"),
+    Case("evaluate-multilabel-2", lambda: fitted("multilabel").evaluate(X, Y_MULTI * 2),
+         ValueError, r"Multi-hot labels must be 0 or 1; got 2"),
+    Case("evaluate-logistic-label-negative", lambda: fitted("logistic").evaluate(X, P - 1),
+         ValueError, r"Labels must be in \[0, 1\]; got -0\.\d+"),
+    Case("evaluate-y-none", lambda: fitted("linear").evaluate(X, None), ValueError,
+         r"y is required .*; got None"),
+]
+
+
+# ---------------------------------------------------------------------------
+# 5. scorers
+
+SCORERS = [
+    Case("scorer-key-none", lambda: make_head_scorer(None), TypeError,
+         r"key must be a non-empty string; got None"),
+    Case("scorer-key-empty", lambda: make_head_scorer(""), TypeError,
+         r"key must be a non-empty string; got ''"),
+    Case("scorer-unknown-key", lambda: make_head_scorer("aucc")(fitted("linear"), X, Y),
+         ValueError, r"'aucc' is not a metric of BinaryClassHead\(\); its metrics are "
+         r"\['accuracy'"),
+    Case("scorer-class-key-of-binary", lambda: make_head_scorer("auc/class2")(fitted("mlp"), X, Y),
+         ValueError, r"'auc/class2' is not a metric"),
+    Case("scorer-not-fitted", lambda: make_head_scorer("auc")(LinearClassifier(), X, Y),
+         NotFittedError, r"LinearClassifier instance is not fitted yet"),
+    Case("scorer-other-estimator",
+         lambda: make_head_scorer("auc")(LogisticRegression().fit(X, Y), X, Y), TypeError,
+         r"Head scorers evaluate .*; got LogisticRegression"),
+    Case("scorer-lengths", lambda: make_head_scorer("precision")(fitted("linear"), X, Y[:-2]),
+         ValueError, r"y has 18 samples but X has 20"),
+    Case("scorer-unseen-label", lambda: make_head_scorer("auc")(fitted("mlp"), X, Y + 5),
+         ValueError, r"y contains labels not seen in fit: \[5, 6\]"),
+    Case("scorer-sample_weight-negative",
+         lambda: make_head_scorer("average_loss")(
+             fitted("logistic"), X, P, sample_weight=with_one(ONES, 9, -3.0)),
+         ValueError, r"sample_weight must be >= 0; got -3\.0 at index 9"),
+    Case("scorer-sample_weight-all-zero",
+         lambda: make_head_scorer("auc")(fitted("linear"), X, Y, sample_weight=np.zeros(20)),
+         ValueError, r"sample_weight is all zero"),
+    Case("scorer-X-nan", lambda: make_head_scorer("auc")(fitted("multilabel"), X_NAN, Y_MULTI),
+         ValueError, r"Input X contains NaN"),
+    Case("scorer-n_features", lambda: make_head_scorer("auc")(fitted("linear"), X[:, :1], Y),
+         ValueError, r"X has 1 features, but LinearClassifier is expecting 3 features"),
+]
+
+
+CASES = LOSSES + CONSTRUCTORS + HEAD_INPUTS + HEAD_OTHER + ESTIMATORS + SCORERS
+
+
+def test_the_table_is_large_and_its_ids_unique():
+    assert len(CASES) >= 40
+    ids = [case.id for case in CASES]
+    assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_bad_input(case):
+    with warnings.catch_warnings():
+        # a bad input is an error, not a warning followed by a wrong number
+        warnings.simplefilter("error")
+        with pytest.raises(case.error, match=case.match):
+            case.call()
