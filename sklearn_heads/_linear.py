@@ -89,7 +89,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     coef_ : ndarray of shape (1, n_features) or (n_labels, n_features)
     intercept_ : ndarray of shape (1,) or (n_labels,)
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
     n_iter_ : int
         Number of L-BFGS iterations.
@@ -189,7 +189,7 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
     coef_ : ndarray of shape (logits_dimension, n_features)
     intercept_ : ndarray of shape (logits_dimension,)
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
     n_iter_ : int
     loss_curve_ : list of float
@@ -200,9 +200,7 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
 
     Examples
     --------
-    >>> import numbers
-
-import numpy as np
+    >>> import numpy as np
     >>> from sklearn_heads import LinearEstimator, LogisticRegressionHead
     >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
     >>> y = np.array([0.1, 0.3, 0.6, 0.9])

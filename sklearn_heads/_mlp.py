@@ -110,7 +110,7 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
     intercepts_ : list of ndarray
         ``intercepts_[i]`` of shape (fan_out,).
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
     n_iter_ : int
         Number of L-BFGS iterations.
@@ -207,7 +207,7 @@ class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
     coefs_ : list of ndarray
     intercepts_ : list of ndarray
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
     n_iter_ : int
     loss_curve_ : list of float
