@@ -22,7 +22,7 @@ the data. Two ways to choose it with cross-validation:
 # Data and objective
 # ------------------
 # Breast cancer, malignant as the positive class. The objective is the
-# :math:`F_2` score, which weighs recall twice as much as precision.
+# F2 score, which weighs recall twice as much as precision.
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_breast_cancer
@@ -52,7 +52,7 @@ cv = StratifiedKFold(5, shuffle=True, random_state=0)
 # ``threshold`` is an ordinary parameter, so the grid is just a list. The
 # head scorers ``"precision"`` and ``"recall"`` count a probability above
 # the candidate's ``threshold`` as positive, exactly like ``predict``; the
-# search refits the best :math:`F_2` candidate on all training rows.
+# search refits the best F2 candidate on all training rows.
 thresholds = np.round(np.linspace(0.05, 0.95, 10), 2)
 pipe = make_pipeline(StandardScaler(), LinearClassifier(alpha=1e-2))
 search = GridSearchCV(
@@ -67,7 +67,10 @@ search = GridSearchCV(
     cv=cv,
 ).fit(X_train, y_train)
 best_grid = search.best_params_["linearclassifier__threshold"]
-print(f"grid search: threshold={best_grid:g}, cross-validated F2={search.best_score_:.3f}")
+print(
+    f"grid search: threshold={best_grid:g}, "
+    f"cross-validated F2={search.best_score_:.3f}"
+)
 
 # %%
 # TunedThresholdClassifierCV
@@ -78,32 +81,63 @@ print(f"grid search: threshold={best_grid:g}, cross-validated F2={search.best_sc
 tuned = TunedThresholdClassifierCV(
     pipe, scoring=f2, cv=cv, thresholds=200, store_cv_results=True
 ).fit(X_train, y_train)
-print(f"TunedThresholdClassifierCV: threshold={tuned.best_threshold_:.3f}, "
-      f"cross-validated F2={tuned.best_score_:.3f}")
+print(
+    f"TunedThresholdClassifierCV: threshold={tuned.best_threshold_:.3f}, "
+    f"cross-validated F2={tuned.best_score_:.3f}"
+)
 
 # %%
 # Both against the default threshold, on the held-out split
 # ---------------------------------------------------------
 default = pipe.fit(X_train, y_train)
-for name, model in [("threshold 0.5", default), ("grid search", search),
-                    ("TunedThresholdClassifierCV", tuned)]:
-    print(f"{name:28s} F2 on the test split: "
-          f"{fbeta_score(y_test, model.predict(X_test), beta=2):.3f}")
+for name, model in [
+    ("threshold 0.5", default),
+    ("grid search", search),
+    ("TunedThresholdClassifierCV", tuned),
+]:
+    print(
+        f"{name:28s} F2 on the test split: "
+        f"{fbeta_score(y_test, model.predict(X_test), beta=2):.3f}"
+    )
 
 # %%
 # What the searches saw
 # ---------------------
 # The grid's cross-validated precision and recall cross where the
-# threshold balances the two errors; :math:`F_2` peaks to the left of that
+# threshold balances the two errors; F2 peaks to the left of that
 # crossing because recall counts more. The tuned classifier's curve is
 # finer, since it scans 200 thresholds at the cost of one fit per fold.
 res = search.cv_results_
 fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
-ax.plot(thresholds, res["mean_test_precision"], "o-", ms=4, label="precision (head scorer)")
-ax.plot(thresholds, res["mean_test_recall"], "s-", ms=4, label="recall (head scorer)")
-ax.plot(thresholds, res["mean_test_f2"], "D-", ms=4, color="black", label="F2 (grid search)")
-ax.plot(tuned.cv_results_["thresholds"], tuned.cv_results_["scores"], color="tab:green",
-        lw=1.5, label="F2 (TunedThresholdClassifierCV)")
+ax.plot(
+    thresholds,
+    res["mean_test_precision"],
+    "o-",
+    ms=4,
+    label="precision (head scorer)",
+)
+ax.plot(
+    thresholds,
+    res["mean_test_recall"],
+    "s-",
+    ms=4,
+    label="recall (head scorer)",
+)
+ax.plot(
+    thresholds,
+    res["mean_test_f2"],
+    "D-",
+    ms=4,
+    color="black",
+    label="F2 (grid search)",
+)
+ax.plot(
+    tuned.cv_results_["thresholds"],
+    tuned.cv_results_["scores"],
+    color="tab:green",
+    lw=1.5,
+    label="F2 (TunedThresholdClassifierCV)",
+)
 ax.axvline(best_grid, color="black", ls=":", lw=1)
 ax.axvline(tuned.best_threshold_, color="tab:green", ls="--", lw=1)
 ax.set_xlabel("decision threshold on the probability of 'malignant'")

@@ -35,9 +35,13 @@ attributes = {
 names = list(attributes)
 X, digit = load_digits(return_X_y=True)
 X = X / 16.0
-Y = np.column_stack([np.isin(digit, members) for members in attributes.values()])
+Y = np.column_stack(
+    [np.isin(digit, members) for members in attributes.values()]
+)
 Y = Y.astype(int)
-X_train, X_test, Y_train, Y_test = train_test_split(X, Y, test_size=0.4, random_state=0)
+X_train, X_test, Y_train, Y_test = train_test_split(
+    X, Y, test_size=0.4, random_state=0
+)
 share = Y_train.mean(axis=0)
 for name, s in zip(names, share):
     print(f"{name:7s} {s:5.0%} of the training examples")
@@ -49,6 +53,7 @@ for name, s in zip(names, share):
 # every label's positives and negatives the same total weight.
 pos_weight = (1 - share) / share
 print("pos_weight:", np.round(pos_weight, 2))
+
 
 # %%
 # Fit with and without it
@@ -68,7 +73,9 @@ def head(pos_weight=None):
 
 
 plain = LinearEstimator(head(), alpha=1e-3, max_iter=300).fit(X_train, Y_train)
-weighted = LinearEstimator(head(pos_weight), alpha=1e-3, max_iter=300).fit(X_train, Y_train)
+weighted = LinearEstimator(head(pos_weight), alpha=1e-3, max_iter=300).fit(
+    X_train, Y_train
+)
 
 # %%
 # Per-class metrics
@@ -76,17 +83,25 @@ weighted = LinearEstimator(head(pos_weight), alpha=1e-3, max_iter=300).fit(X_tra
 # ``evaluate`` returns the head's metrics; the per-class keys end in the
 # label's name. Per-class recall and precision at the threshold come from
 # ``predict`` and :mod:`sklearn.metrics`.
-m_plain, m_weighted = plain.evaluate(X_test, Y_test), weighted.evaluate(X_test, Y_test)
+m_plain, m_weighted = plain.evaluate(X_test, Y_test), weighted.evaluate(
+    X_test, Y_test
+)
 for key in sorted(m_weighted):
     print(f"{key:40s} {m_plain[key]:.3f} -> {m_weighted[key]:.3f}")
 
 recall = {
     "no pos_weight": recall_score(Y_test, plain.predict(X_test), average=None),
-    "per-label pos_weight": recall_score(Y_test, weighted.predict(X_test), average=None),
+    "per-label pos_weight": recall_score(
+        Y_test, weighted.predict(X_test), average=None
+    ),
 }
 precision = {
-    "no pos_weight": precision_score(Y_test, plain.predict(X_test), average=None),
-    "per-label pos_weight": precision_score(Y_test, weighted.predict(X_test), average=None),
+    "no pos_weight": precision_score(
+        Y_test, plain.predict(X_test), average=None
+    ),
+    "per-label pos_weight": precision_score(
+        Y_test, weighted.predict(X_test), average=None
+    ),
 }
 
 # %%
@@ -95,11 +110,19 @@ precision = {
 # Given an indicator matrix, :class:`~sklearn_heads.LinearClassifier`
 # builds the multi-label head itself; ``threshold`` may be one value per
 # label too, here a lower one for the label we care most about finding.
-clf = LinearClassifier(alpha=1e-3, pos_weight=pos_weight, threshold=[0.5, 0.5, 0.4, 0.5],
-                       max_iter=300).fit(X_train, Y_train)
+clf = LinearClassifier(
+    alpha=1e-3,
+    pos_weight=pos_weight,
+    threshold=[0.5, 0.5, 0.4, 0.5],
+    max_iter=300,
+).fit(X_train, Y_train)
 print("same coefficients:", np.allclose(clf.coef_, weighted.coef_, atol=1e-3))
-print("recall per label at thresholds", clf.threshold, ":",
-      np.round(recall_score(Y_test, clf.predict(X_test), average=None), 3))
+print(
+    "recall per label at thresholds",
+    clf.threshold,
+    ":",
+    np.round(recall_score(Y_test, clf.predict(X_test), average=None), 3),
+)
 
 # %%
 # In a picture
@@ -107,15 +130,22 @@ print("recall per label at thresholds", clf.threshold, ":",
 # The per-label weights lift recall most where the label is rare or hard
 # (*over 5*, *zero*), at some cost in precision, while the per-class AUC
 # from the head barely changes.
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), sharey=True, layout="constrained")
+fig, axes = plt.subplots(
+    1, 3, figsize=(10, 3.6), sharey=True, layout="constrained"
+)
 x = np.arange(len(names))
-for ax, (title, values) in zip(axes, [("recall at 0.5", recall),
-                                      ("precision at 0.5", precision)]):
+for ax, (title, values) in zip(
+    axes, [("recall at 0.5", recall), ("precision at 0.5", precision)]
+):
     for i, (label, v) in enumerate(values.items()):
         ax.bar(x + (i - 0.5) * 0.38, v, width=0.38, label=label)
     ax.set_title(title)
-auc = {"no pos_weight": [m_plain[f"auc_precision_recall/{n}"] for n in names],
-       "per-label pos_weight": [m_weighted[f"auc_precision_recall/{n}"] for n in names]}
+auc = {
+    "no pos_weight": [m_plain[f"auc_precision_recall/{n}"] for n in names],
+    "per-label pos_weight": [
+        m_weighted[f"auc_precision_recall/{n}"] for n in names
+    ],
+}
 for i, (label, v) in enumerate(auc.items()):
     axes[2].bar(x + (i - 0.5) * 0.38, v, width=0.38, label=label)
 axes[2].set_title("auc_precision_recall/<label>")

@@ -31,15 +31,18 @@ The TensorFlow code is shown, not run (this example needs no TensorFlow).
 #     columns = [
 #         tf.feature_column.numeric_column("tenure", normalizer_fn=...),
 #         tf.feature_column.bucketized_column(
-#             tf.feature_column.numeric_column("monthly_spend"), boundaries=[20, 50, 80]),
+#             tf.feature_column.numeric_column("monthly_spend"),
+#             boundaries=[20, 50, 80]),
 #         tf.feature_column.indicator_column(
-#             tf.feature_column.categorical_column_with_identity("plan", num_buckets=3)),
+#             tf.feature_column.categorical_column_with_identity(
+#                 "plan", num_buckets=3)),
 #     ]
 #
 #     head = tf.estimator.BinaryClassHead(
 #         weight_column="weight",
 #         thresholds=[0.3, 0.7],
-#         loss_fn=functools.partial(tf.nn.weighted_cross_entropy_with_logits, pos_weight=3.0),
+#         loss_fn=functools.partial(
+#             tf.nn.weighted_cross_entropy_with_logits, pos_weight=3.0),
 #     )
 #
 #     def model_fn(features, labels, mode, params):
@@ -49,14 +52,17 @@ The TensorFlow code is shown, not run (this example needs no TensorFlow).
 #         logits = tf.keras.layers.Dense(head.logits_dimension)(net)
 #         return head.create_estimator_spec(
 #             features=features, mode=mode, labels=labels, logits=logits,
-#             optimizer=tf.keras.optimizers.Ftrl(0.05, l2_regularization_strength=1e-3),
+#             optimizer=tf.keras.optimizers.Ftrl(
+#                 0.05, l2_regularization_strength=1e-3),
 #             trainable_variables=tf.compat.v1.trainable_variables())
 #
 #     estimator = tf.estimator.Estimator(
 #         model_fn, model_dir="/tmp/churn", params={"hidden_units": [16]})
 #     estimator.train(train_input_fn, max_steps=5000)
-#     metrics = estimator.evaluate(eval_input_fn)   # {"auc": ..., "recall/positive_threshold_0.3": ...}
-#     predictions = estimator.predict(predict_input_fn)  # dicts with "logistic", "class_ids", ...
+#     # {"auc": ..., "recall/positive_threshold_0.3": ..., ...}
+#     metrics = estimator.evaluate(eval_input_fn)
+#     # one dict per example: {"logistic": ..., "class_ids": ..., ...}
+#     predictions = estimator.predict(predict_input_fn)
 #
 # With ``hidden_units=[]`` the same ``model_fn`` is a linear model
 # (``tf.estimator.LinearEstimator(head, feature_columns)``); with hidden
@@ -72,7 +78,11 @@ import numpy as np
 from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    StandardScaler,
+)
 
 from sklearn_heads import BinaryClassHead, LinearEstimator, MLPEstimator
 
@@ -108,13 +118,22 @@ X = np.column_stack([features[name] for name in names])
 X_train, X_test, y_train, y_test, w_train, w_test = train_test_split(
     X, labels, weight, test_size=0.25, random_state=0
 )
-columns = ColumnTransformer([
-    ("tenure", StandardScaler(), [0]),
-    ("monthly_spend", make_pipeline(
-        FunctionTransformer(np.digitize, kw_args={"bins": [20, 50, 80]}),
-        OneHotEncoder(categories=[[0, 1, 2, 3]])), [1]),
-    ("plan", OneHotEncoder(), [2]),
-])
+columns = ColumnTransformer(
+    [
+        ("tenure", StandardScaler(), [0]),
+        (
+            "monthly_spend",
+            make_pipeline(
+                FunctionTransformer(
+                    np.digitize, kw_args={"bins": [20, 50, 80]}
+                ),
+                OneHotEncoder(categories=[[0, 1, 2, 3]]),
+            ),
+            [1],
+        ),
+        ("plan", OneHotEncoder(), [2]),
+    ]
+)
 
 # %%
 # The head stays, the model_fn becomes an estimator
@@ -127,10 +146,15 @@ columns = ColumnTransformer([
 # until convergence.
 head = BinaryClassHead(thresholds=[0.3, 0.7], pos_weight=3.0)
 models = {
-    "LinearEstimator": make_pipeline(columns, LinearEstimator(head, alpha=1e-3)),
+    "LinearEstimator": make_pipeline(
+        columns, LinearEstimator(head, alpha=1e-3)
+    ),
     "MLPEstimator(16)": make_pipeline(
-        columns, MLPEstimator(head, hidden_units=(16,), alpha=1e-2, max_iter=200,
-                              random_state=0)),
+        columns,
+        MLPEstimator(
+            head, hidden_units=(16,), alpha=1e-2, max_iter=200, random_state=0
+        ),
+    ),
 }
 for name, model in models.items():
     # the Pipeline routes sample_weight to the step named in the key
@@ -147,18 +171,35 @@ for name, model in models.items():
 results = {}
 for name, model in models.items():
     transform, est = model[:-1], model[-1]
-    results[name] = est.evaluate(transform.transform(X_test), y_test, sample_weight=w_test)
-keys = ["auc", "auc_precision_recall", "precision", "recall",
-        "precision/positive_threshold_0.3", "recall/positive_threshold_0.3",
-        "precision/positive_threshold_0.7", "recall/positive_threshold_0.7"]
+    results[name] = est.evaluate(
+        transform.transform(X_test), y_test, sample_weight=w_test
+    )
+keys = [
+    "auc",
+    "auc_precision_recall",
+    "precision",
+    "recall",
+    "precision/positive_threshold_0.3",
+    "recall/positive_threshold_0.3",
+    "precision/positive_threshold_0.7",
+    "recall/positive_threshold_0.7",
+]
 print(f"{'':35s}" + "".join(f"{name:>22s}" for name in results))
 for key in keys:
-    print(f"{key:35s}" + "".join(f"{results[name][key]:22.3f}" for name in results))
+    print(
+        f"{key:35s}"
+        + "".join(f"{results[name][key]:22.3f}" for name in results)
+    )
 
 mlp = models["MLPEstimator(16)"]
 logits = mlp.decision_function(X_test[:3])
 tf_style = mlp[-1].head_.predictions(logits)
-print({key: tf_style[key].ravel().tolist() for key in ("logistic", "class_ids", "classes")})
+print(
+    {
+        key: tf_style[key].ravel().tolist()
+        for key in ("logistic", "class_ids", "classes")
+    }
+)
 
 # %%
 # Training curves
@@ -174,7 +215,12 @@ ax0.set_title("loss_curve_")
 ax0.legend()
 x = np.arange(len(keys))
 for i, name in enumerate(results):
-    ax1.barh(x + (i - 0.5) * 0.4, [results[name][k] for k in keys], height=0.4, label=name)
+    ax1.barh(
+        x + (i - 0.5) * 0.4,
+        [results[name][k] for k in keys],
+        height=0.4,
+        label=name,
+    )
 ax1.set_yticks(x, keys, fontsize=8)
 ax1.invert_yaxis()
 ax1.set_xlim(0, 1)
@@ -190,4 +236,7 @@ plt.show()
 import pickle
 
 restored = pickle.loads(pickle.dumps(mlp))
-print("restored model agrees:", np.array_equal(restored.predict(X_test), mlp.predict(X_test)))
+print(
+    "restored model agrees:",
+    np.array_equal(restored.predict(X_test), mlp.predict(X_test)),
+)

@@ -37,7 +37,7 @@ TRUE_COEF = np.random.default_rng(42).normal(size=20)
 
 
 def read_chunk(i):
-    """Rows of chunk ``i``: features, 0/1 labels (about 10% positive), weights."""
+    """Chunk ``i``: features, 0/1 labels (about 12% positive), weights."""
     rng = np.random.default_rng(i)
     X = rng.normal(size=(CHUNK_ROWS, 20))
     p = 1 / (1 + np.exp(-(X @ TRUE_COEF * 0.5 - 3.0)))
@@ -48,7 +48,9 @@ def read_chunk(i):
 
 # train on a sample that fits in memory (the first chunk)
 X_train, y_train, w_train = read_chunk(0)
-clf = LinearClassifier(pos_weight=4.0, threshold=0.5).fit(X_train, y_train, w_train)
+clf = LinearClassifier(pos_weight=4.0, threshold=0.5).fit(
+    X_train, y_train, w_train
+)
 
 # The head to report with: the fitted head's loss (pos_weight) plus
 # metrics at a few extra thresholds.
@@ -60,13 +62,23 @@ head = BinaryClassHead(thresholds=[0.3, 0.7, 0.9], pos_weight=4.0)
 # Only one chunk is in memory at a time. We read the metrics after every
 # chunk to watch them settle.
 eval_metrics = head.metrics()
-watched = ["auc", "auc_precision_recall", "precision", "recall",
-           "precision/positive_threshold_0.9"]
+watched = [
+    "auc",
+    "auc_precision_recall",
+    "precision",
+    "recall",
+    "precision/positive_threshold_0.9",
+]
 history = {key: [] for key in watched}
 for i in range(1, N_CHUNKS + 1):
     X, y, weight = read_chunk(i)
-    head.update_metrics(eval_metrics, clf.decision_function(X), y, sample_weight=weight,
-                        decision_threshold=clf.threshold)
+    head.update_metrics(
+        eval_metrics,
+        clf.decision_function(X),
+        y,
+        sample_weight=weight,
+        decision_threshold=clf.threshold,
+    )
     for key in watched:
         history[key].append(eval_metrics[key].result())
 
@@ -90,21 +102,32 @@ def evaluate_chunks(chunk_ids):
     metrics = head.metrics()
     for i in chunk_ids:
         X, y, weight = read_chunk(i)
-        head.update_metrics(metrics, clf.decision_function(X), y, sample_weight=weight,
-                            decision_threshold=clf.threshold)
+        head.update_metrics(
+            metrics,
+            clf.decision_function(X),
+            y,
+            sample_weight=weight,
+            decision_threshold=clf.threshold,
+        )
     return metrics
 
 
 shares = np.array_split(np.arange(1, N_CHUNKS + 1), 4)
-partial = Parallel(n_jobs=2, prefer="threads")(delayed(evaluate_chunks)(ids) for ids in shares)
+partial = Parallel(n_jobs=2, prefer="threads")(
+    delayed(evaluate_chunks)(ids) for ids in shares
+)
 partial = pickle.loads(pickle.dumps(partial))  # what a process boundary does
 merged = partial[0]
 for other in partial[1:]:
     for key, metric in merged.items():
         metric.merge(other[key])
-largest_gap = max(abs(merged[key].result() - streamed[key]) for key in streamed)
-print(f"merged from {len(shares)} workers; largest difference to the streamed "
-      f"result: {largest_gap:.1e}")
+largest_gap = max(
+    abs(merged[key].result() - streamed[key]) for key in streamed
+)
+print(
+    f"merged from {len(shares)} workers; largest difference to the streamed "
+    f"result: {largest_gap:.1e}"
+)
 
 # %%
 # The same as one call on all the rows
@@ -113,10 +136,14 @@ print(f"merged from {len(shares)} workers; largest difference to the streamed "
 # on everything at once agree.
 parts = [read_chunk(i) for i in range(1, 4)]
 X, y, weight = (np.concatenate(a) for a in zip(*parts))
-at_once = head.evaluate(y, clf.decision_function(X), weight,
-                        decision_threshold=clf.threshold)
+at_once = head.evaluate(
+    y, clf.decision_function(X), weight, decision_threshold=clf.threshold
+)
 chunked = evaluate_chunks(range(1, 4))
-print("agree:", all(np.isclose(chunked[k].result(), v) for k, v in at_once.items()))
+print(
+    "agree:",
+    all(np.isclose(chunked[k].result(), v) for k, v in at_once.items()),
+)
 
 # %%
 # The running values
