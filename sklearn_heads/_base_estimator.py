@@ -233,7 +233,15 @@ class _BaseHeadEstimator(BaseEstimator):
             return self._encode_binary(self.head_, y, self.classes_)[0]
         if task == REGRESSION:
             return column_or_1d(y, warn=True)
-        return y if sp.issparse(y) else np.asarray(y)
+        if sp.issparse(y):
+            return y
+        try:
+            return np.asarray(y)
+        except ValueError:  # ragged lists
+            raise ValueError(
+                "y must be a multi-label indicator matrix of shape (n_samples, "
+                f"{self.head_.logits_dimension}), as for fit; got {y!r:.60}."
+            ) from None
 
     def _check_threshold(self, task, n_outputs):
         threshold = np.asarray(self.threshold, dtype=np.float64)
