@@ -1,11 +1,13 @@
-"""Every gallery example runs to the end (with a non-interactive backend).
+"""The gallery examples, the README example and the API page stay current.
 
-The examples are documentation that executes: running them here keeps them
-in step with the package. They need matplotlib (in the ``test`` extra).
+The examples are documentation that executes: running them here (with the
+Agg backend) keeps them in step with the package. They need matplotlib,
+which is in the ``test`` extra.
 """
 
 import glob
 import os
+import re
 import runpy
 import warnings
 
@@ -35,3 +37,31 @@ def test_example_runs(path, monkeypatch, tmp_path):
         assert plt.get_fignums(), "every example draws a figure"
     finally:
         plt.close("all")
+
+
+def test_readme_example_runs():
+    """The Python block of the README runs and prints TensorFlow's metrics."""
+    import contextlib
+    import io
+
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    assert blocks, "the README shows a Python example"
+    out = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(out):
+        warnings.simplefilter("ignore")
+        for block in blocks:
+            exec(compile(block, "README.md", "exec"), {"__name__": "__readme__"})
+    assert "auc_precision_recall" in out.getvalue()
+
+
+def test_api_reference_lists_every_public_name():
+    import sklearn_heads
+
+    with open(os.path.join(ROOT, "doc", "api.rst"), encoding="utf-8") as f:
+        api = f.read()
+    listed = set(re.findall(r"^   (\w+)$", api, flags=re.M))
+    public = set(sklearn_heads.__all__) - {"__version__"}
+    assert public <= listed, sorted(public - listed)
+    assert "__version__" in api
