@@ -338,6 +338,8 @@ class _BaseHeadEstimator(BaseEstimator):
         score : float
         """
         y_pred = self.predict(X)
+        if sample_weight is not None:
+            sample_weight = _validate_sample_weight(sample_weight, y_pred, np.float64)
         if _task_of(self.head_) == REGRESSION:
             return float(r2_score(y, y_pred, sample_weight=sample_weight))
         return float(accuracy_score(y, y_pred, sample_weight=sample_weight))
@@ -398,6 +400,24 @@ class _HeadFromTarget:
 
     def _unfitted_head(self):
         return None
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy (subset accuracy for multi-label).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative, not all zero.
+
+        Returns
+        -------
+        score : float
+        """
+        # ClassifierMixin.score would come first in the MRO; this one
+        # validates sample_weight as fit and evaluate do
+        return _BaseHeadEstimator.score(self, X, y, sample_weight)
 
     def _head_for_target(self, y):
         target_type = type_of_target(y, input_name="y")

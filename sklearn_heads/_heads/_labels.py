@@ -39,20 +39,22 @@ def _reshape_like(array, shape, what):
 
 
 def _check_numeric(array, what):
-    if array.dtype == object and any(v is None for v in array.reshape(-1)):
-        raise ValueError(
-            f"{what} must be numbers; got None"
-            + (f" in {array.tolist()!r:.80}." if array.ndim else ".")
-        )
-    if array.dtype.kind not in "biuf":
-        try:
-            array = array.astype(np.float64)
-        except (TypeError, ValueError):
+    """``array`` as numbers; None and strings are refused, not converted."""
+    if array.dtype.kind in "biuf":
+        return array
+    values = array.reshape(-1).tolist()
+    for value in values:
+        if value is None or isinstance(value, (str, bytes)):
             raise TypeError(
-                f"{what} must be numeric; got values such as "
-                f"{array.reshape(-1)[0]!r}."
-            ) from None
-    return array
+                f"{what} must be numeric; got {value!r}"
+                + (f" in {values!r:.80}." if array.ndim else ".")
+            )
+    try:
+        return array.astype(np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{what} must be numeric; got values such as {values[0]!r:.80}."
+        ) from None
 
 
 def _check_zero_one(array, what, allowed="0 or 1"):
@@ -195,7 +197,13 @@ def check_sample_weight(sample_weight, shape, dtype):
     if sample_weight is None:
         return None
     weights = _check_numeric(np.asarray(sample_weight), "sample_weight")
-    weights = _reshape_like(weights, tuple(shape[:-1]) + (1,), "sample_weight")
+    if weights.shape not in (tuple(shape[:-1]), tuple(shape[:-1]) + (1,)):
+        raise ValueError(
+            f"sample_weight of shape {weights.shape} does not match logits of shape "
+            f"{tuple(shape)}; expected one weight per example, of shape "
+            f"{tuple(shape[:-1])} or {tuple(shape[:-1]) + (1,)}."
+        )
+    weights = weights.reshape(tuple(shape[:-1]) + (1,))
     ok = np.isfinite(weights) & (weights >= 0)
     if not np.all(ok):
         raise ValueError(
