@@ -145,10 +145,9 @@ def grid_search(X_train, X_test, y_train, y_test, say):
         return int(np.flatnonzero(ok)[np.argmax(precision[ok])])
 
     n_candidates = np.prod([len(v) for v in GRID.values()])
-    say.step(
-        f"GridSearchCV: {n_candidates} candidates x 5 folds, scored with "
-        "make_head_scorer('precision'), ('recall'), ('auc_precision_recall') ..."
-    )
+    say.step(f"GridSearchCV: {n_candidates} candidates x 5 folds ...")
+    say("         scoring: make_head_scorer(key) for key in precision, recall, "
+        "auc_precision_recall")
     search = GridSearchCV(
         make_pipeline(StandardScaler(), LinearClassifier(alpha=ALPHA)),
         GRID,
@@ -183,8 +182,8 @@ def grid_search(X_train, X_test, y_train, y_test, say):
         search.best_estimator_[0].transform(X_test), y_test
     )
     say()
-    say(f"Grid-search winner: pos_weight={q:g}, threshold={t:g} (the most precise "
-        f"candidate with cross-validated recall >= {MIN_RECALL:g})")
+    say(f"Grid-search winner: pos_weight={q:g}, threshold={t:g}")
+    say(f"  (the most precise candidate with cross-validated recall >= {MIN_RECALL:g})")
     say(f"  on the held-out split: precision={test['precision']:.3f}  "
         f"recall={test['recall']:.3f}  auc_precision_recall="
         f"{test['auc_precision_recall']:.3f}")
@@ -278,8 +277,8 @@ def main(argv=None, stream=None):
 
         say.title("1. Breast cancer: pos_weight trades precision for recall")
         X_train, X_test, y_train, y_test = _breast_cancer()
-        say(f"569 tumours, 30 features, malignant (37%) is the positive class; "
-            f"{len(y_train)} to train, {len(y_test)} to test.")
+        say("569 tumours, 30 features, malignant (37%) is the positive class;")
+        say(f"{len(y_train)} to train, {len(y_test)} to test.")
         pos_weight_table(X_train, X_test, y_train, y_test, say)
 
         say.title("2. GridSearchCV over pos_weight x threshold with head scorers")
@@ -288,6 +287,7 @@ def main(argv=None, stream=None):
         say.title("3. Digits as a multi-label task with per-label pos_weight")
         multi_label(say)
     say()
-    say.step("done. Next: the examples/ gallery and doc/ (user guide, migration "
-             "guide from tf.estimator).")
+    say.step("done.")
+    say("Next: the examples/ gallery, and doc/ with the user guide and the "
+        "migration guide from tf.estimator.")
     return 0
