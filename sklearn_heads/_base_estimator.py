@@ -165,14 +165,7 @@ class _BaseHeadEstimator(BaseEstimator):
 
         model = self._make_model(X.shape[1], head.logits_dimension)
         theta0 = self._initial_theta(model, X.dtype)
-        objective = Objective(head, model, X, labels, sample_weight, alpha=self.alpha)
-        result = minimize_lbfgs(
-            objective.loss_and_gradient,
-            theta0,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            verbose=self.verbose,
-        )
+        result = self._minimize(head, model, X, labels, sample_weight, theta0)
 
         if self.alpha == 0 and result.converged and task != REGRESSION:
             _warn_if_separated(head, model, result.theta, X, labels, sample_weight)
@@ -184,6 +177,17 @@ class _BaseHeadEstimator(BaseEstimator):
         self.n_iter_ = result.n_iter
         self.loss_curve_ = result.loss_curve
         return self
+
+    def _minimize(self, head, model, X, labels, sample_weight, theta0):
+        """Minimise the objective with L-BFGS from ``theta0``: an ``LBFGSResult``."""
+        objective = Objective(head, model, X, labels, sample_weight, alpha=self.alpha)
+        return minimize_lbfgs(
+            objective.loss_and_gradient,
+            theta0,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            verbose=self.verbose,
+        )
 
     def _initial_theta(self, model, dtype):
         """The previous solution under ``warm_start``, else a fresh start."""

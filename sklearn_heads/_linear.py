@@ -6,9 +6,12 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 
 from ._base_estimator import _BaseHeadEstimator, _GivenHead, _HeadFromTarget
+from ._batched_lbfgs import minimize_lbfgs_batched
 from ._compat import Interval
 from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
 from ._models import LinearModel
+from ._objective import LabelwiseObjective
+from ._solver import LBFGSResult
 
 
 class _LinearModelMixin:
@@ -19,6 +22,47 @@ class _LinearModelMixin:
 
     def _init_random_state(self):
         return None  # zeros; nothing random
+
+    def _minimize(self, head, model, X, labels, sample_weight, theta0):
+        """One L-BFGS per label for a multi-label head, evaluated together.
+
+        The multi-label objective is a sum of independent per-label
+        problems (see :class:`~sklearn_heads._objective.LabelwiseObjective`):
+        each label keeps its own L-BFGS history, line search and stopping
+        rule, as one-vs-rest would, while every round of evaluations costs
+        one ``X @ W`` and one ``X.T @ G``. ``n_iter_`` is the largest number
+        of iterations of a label; ``loss_curve_[t]`` is the objective with
+        every label at its iterate after ``t + 1`` iterations (or its last).
+        """
+        if not (
+            isinstance(head, MultiLabelHead)
+            and head.loss_fn is None
+            and head.logits_dimension > 1
+        ):
+            return super()._minimize(head, model, X, labels, sample_weight, theta0)
+        objective = LabelwiseObjective(head, model, X, labels, sample_weight, alpha=self.alpha)
+        result = minimize_lbfgs_batched(
+            objective.loss_and_gradient_labels,
+            objective.split(theta0),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            verbose=self.verbose,
+        )
+        n_iter = int(result.n_iter.max())
+        per_label = np.full((objective.n_labels, n_iter), np.nan)
+        for j, curve in enumerate(result.loss_curves):
+            last = curve[-1] if curve else result.initial_losses[j]
+            per_label[j, : len(curve)] = curve
+            per_label[j, len(curve) :] = last
+        loss_curve = (per_label.sum(axis=0) / objective.label_factor).tolist()
+        return LBFGSResult(
+            theta=objective.join(result.thetas),
+            n_iter=n_iter,
+            loss_curve=loss_curve,
+            loss=float(result.losses.sum() / objective.label_factor),
+            converged=bool(result.converged.all()),
+            message="; ".join(sorted(set(result.messages))),
+        )
 
     def _set_fitted(self, model, theta, dtype):
         (W,), (b,) = model.unpack(theta, dtype)

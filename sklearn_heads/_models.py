@@ -34,7 +34,7 @@ def _inplace_identity(a):
 
 
 def _relu_derivative(a, delta):
-    delta[a <= 0] = 0
+    np.multiply(delta, a > 0, out=delta)
 
 
 def _tanh_derivative(a, delta):
@@ -255,7 +255,7 @@ class LinearModel(_LayeredModel):
             logits += b
         return logits, None
 
-    def backward(self, theta, X, cache, grad_logits):
+    def backward(self, theta, X, cache, grad_logits, XT=None):
         """Gradient w.r.t. ``theta`` of a function with gradient ``grad_logits``.
 
         Parameters
@@ -265,6 +265,9 @@ class LinearModel(_LayeredModel):
         cache : None
             The cache returned by :meth:`forward`.
         grad_logits : ndarray of shape (n_samples, n_outputs)
+        XT : {ndarray, sparse matrix} of shape (n_features, n_samples), default=None
+            ``X.T``, when the caller has it at hand (a sparse ``X.T`` is
+            built anew at every call otherwise).
 
         Returns
         -------
@@ -272,7 +275,7 @@ class LinearModel(_LayeredModel):
         """
         grad = np.empty(self.n_params, dtype=np.float64)
         s, e, shape = self._weight_slices[0]
-        grad[s:e].reshape(shape)[...] = X.T @ grad_logits
+        grad[s:e].reshape(shape)[...] = (X.T if XT is None else XT) @ grad_logits
         if self.fit_intercept:
             s, e, _ = self._intercept_slices[0]
             grad[s:e] = grad_logits.sum(axis=0)
@@ -365,7 +368,7 @@ class MLPModel(_LayeredModel):
                 cache.append(a)
         return a, cache
 
-    def backward(self, theta, X, cache, grad_logits):
+    def backward(self, theta, X, cache, grad_logits, XT=None):
         """Back-propagate ``grad_logits`` to a gradient w.r.t. ``theta``.
 
         Parameters
@@ -375,6 +378,8 @@ class MLPModel(_LayeredModel):
         cache : list of ndarray
             The cache returned by ``forward(theta, X)``.
         grad_logits : ndarray of shape (n_samples, n_outputs)
+        XT : {ndarray, sparse matrix} of shape (n_features, n_samples), default=None
+            ``X.T``, when the caller has it at hand.
 
         Returns
         -------
@@ -385,9 +390,12 @@ class MLPModel(_LayeredModel):
         grad = np.empty(self.n_params, dtype=np.float64)
         delta = grad_logits
         for i in range(self.n_layers - 1, -1, -1):
-            a_in = X if i == 0 else cache[i - 1]
+            if i == 0:
+                a_in_t = X.T if XT is None else XT
+            else:
+                a_in_t = cache[i - 1].T
             s, e, shape = self._weight_slices[i]
-            grad[s:e].reshape(shape)[...] = a_in.T @ delta
+            grad[s:e].reshape(shape)[...] = a_in_t @ delta
             s, e, _ = self._intercept_slices[i]
             grad[s:e] = delta.sum(axis=0)
             if i > 0:

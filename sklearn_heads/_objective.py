@@ -20,17 +20,73 @@ the weighted mean makes an integer weight equivalent to repeating the row
 estimators guarantee.
 """
 
+import functools
+import os
+import threading
+
 import numpy as np
+import scipy.sparse as sp
+from threadpoolctl import ThreadpoolController  # a scikit-learn dependency
+
+from ._models import LinearModel
 
 #: Memory budget, in bytes, for the intermediate arrays (logits, their
 #: gradient, hidden activations) of one row chunk. Rows are processed in
-#: chunks of ``CHUNK_BYTES // model.row_bytes(dtype)`` rows (all rows when
-#: that is enough, which it is for linear models of any practical size).
+#: chunks of at most ``CHUNK_BYTES // model.row_bytes(dtype)`` rows.
 CHUNK_BYTES = 64 * 2**20
+
+#: Bytes of ``X`` (and of the chunk's intermediate arrays) per row chunk,
+#: so that a chunk read by the forward pass is still in the cache when the
+#: backward pass reads it again: ``X`` then crosses the memory bus once per
+#: evaluation instead of twice. Also the unit of work of the threads.
+BLOCK_BYTES = 4 * 2**20
+
+#: Threads that evaluate row chunks in parallel (each with a single-threaded
+#: BLAS); 1 disables them.
+N_THREADS = min(2, os.cpu_count() or 1)
 
 
 def _float_dtype(X):
     return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+
+
+@functools.lru_cache(maxsize=None)
+def _blas_controller():
+    """A threadpoolctl controller of every BLAS loaded (NumPy's, SciPy's)."""
+    return ThreadpoolController().select(user_api="blas")
+
+
+def _x_row_bytes(X):
+    """Average bytes of ``X`` per row (data and indices for sparse ``X``)."""
+    n = max(1, X.shape[0])
+    if sp.issparse(X):
+        nnz = X.nnz if hasattr(X, "nnz") else 0
+        return max(1, (nnz * (X.dtype.itemsize + 4)) // n)
+    return max(1, X.shape[1] * X.dtype.itemsize)
+
+
+def _row_block(X, start, stop):
+    """Rows ``start:stop`` of ``X`` and their transpose, without copying ``X``.
+
+    For CSR ``X`` the block shares ``X``'s data and indices (SciPy's
+    constructor and ``.T`` would copy slices of a larger array); its
+    transpose is the matching CSC matrix, built once here rather than at
+    every evaluation.
+    """
+    if not sp.issparse(X):
+        block = X[start:stop]
+        return block, block.T
+    if X.format != "csr":
+        block = X[start:stop]
+        return block, block.T
+    lo, hi = X.indptr[start], X.indptr[stop]
+    indptr = X.indptr[start : stop + 1] - lo
+    shape = (stop - start, X.shape[1])
+    block = sp.csr_matrix(shape, dtype=X.dtype)
+    block_t = sp.csc_matrix(shape[::-1], dtype=X.dtype)
+    for m in (block, block_t):
+        m.data, m.indices, m.indptr = X.data[lo:hi], X.indices[lo:hi], indptr
+    return block, block_t
 
 
 class Objective:
@@ -53,10 +109,17 @@ class Objective:
     alpha : float, default=0.0
         Strength of the L2 penalty on the weights.
     chunk_size : int, default=None
-        Rows per chunk; ``None`` derives it from :data:`CHUNK_BYTES`.
+        Rows per chunk; ``None`` derives it from :data:`CHUNK_BYTES` and
+        :data:`BLOCK_BYTES`.
+    n_threads : int, default=None
+        Threads evaluating the chunks; ``None`` is :data:`N_THREADS`. The
+        result does not depend on it: chunk results are added in row order.
     """
 
-    def __init__(self, head, model, X, labels, sample_weight=None, alpha=0.0, chunk_size=None):
+    def __init__(
+        self, head, model, X, labels, sample_weight=None, alpha=0.0, chunk_size=None,
+        n_threads=None,
+    ):
         self.head = head
         self.model = model
         self.X = X
@@ -69,19 +132,74 @@ class Objective:
         w = self.sample_weight
         self.total_weight = float(self.n_samples if w is None else np.sum(w, dtype=np.float64))
         self.scale = head._loss_scale(self.total_weight)
+        self.dtype = dtype
         if chunk_size is None:
-            chunk_size = max(1, CHUNK_BYTES // max(1, model.row_bytes(dtype)))
+            row_bytes = max(1, model.row_bytes(dtype))
+            chunk_size = max(
+                1,
+                min(CHUNK_BYTES // row_bytes, BLOCK_BYTES // (row_bytes + _x_row_bytes(X))),
+            )
         self.chunk_size = int(chunk_size)
+        self.n_threads = int(N_THREADS if n_threads is None else n_threads)
+        self._blocks = list(self._chunks())
 
     def _chunks(self):
+        """``(X, X.T, labels, sample_weight)`` of each row chunk, in order."""
         n, step = self.n_samples, self.chunk_size
         if step >= n:
-            yield self.X, self.labels, self.sample_weight
+            yield self.X, self.X.T, self.labels, self.sample_weight
             return
         w = self.sample_weight
         for start in range(0, n, step):
-            rows = slice(start, min(start + step, n))
-            yield self.X[rows], self.labels[rows], None if w is None else w[rows]
+            stop = min(start + step, n)
+            X, XT = _row_block(self.X, start, stop)
+            yield X, XT, self.labels[start:stop], None if w is None else w[start:stop]
+
+    def _map_chunks(self, function):
+        """``[function(chunk) for chunk in chunks]``, on ``n_threads`` threads.
+
+        NumPy, BLAS and SciPy's sparse products release the GIL, so the
+        threads share the cores; every BLAS is limited to one thread
+        meanwhile, so that the pools do not compete with them.
+        """
+        blocks = self._blocks
+        if self.n_threads <= 1 or len(blocks) <= 1:
+            return [function(block) for block in blocks]
+        results = [None] * len(blocks)
+        indices = iter(range(len(blocks)))
+        lock = threading.Lock()
+        errors = []
+
+        def work():
+            try:
+                while not errors:
+                    with lock:
+                        i = next(indices, None)
+                    if i is None:
+                        return
+                    results[i] = function(blocks[i])
+            except BaseException as exc:  # re-raised in the calling thread
+                errors.append(exc)
+
+        with _blas_controller().limit(limits=1):
+            helpers = [
+                threading.Thread(target=work, daemon=True)
+                for _ in range(min(self.n_threads, len(blocks)) - 1)
+            ]
+            for thread in helpers:
+                thread.start()
+            work()
+            for thread in helpers:
+                thread.join()
+        if errors:
+            raise errors[0]
+        return results
+
+    def _chunk_loss_gradient(self, params, chunk):
+        X, XT, z, w = chunk
+        logits, cache = self.model.forward(params, X)
+        s, grad_logits = self.head._sum_loss_gradient(z, logits, w, out=logits)
+        return s, self.model.backward(params, X, cache, grad_logits, XT=XT)
 
     def loss_and_gradient(self, theta):
         """The objective and its gradient at ``theta``.
@@ -96,13 +214,14 @@ class Objective:
         loss : float
         grad : ndarray of shape (n_params,), float64
         """
-        total = 0.0
-        grad = np.zeros(self.model.n_params, dtype=np.float64)
-        for X, z, w in self._chunks():
-            logits, cache = self.model.forward(theta, X)
-            s, grad_logits = self.head._sum_loss_gradient(z, logits, w)
+        theta = np.asarray(theta)
+        params = theta.astype(self.dtype, copy=False)  # cast once, not per chunk
+        results = self._map_chunks(functools.partial(self._chunk_loss_gradient, params))
+        total, grad = results[0]
+        grad = grad.astype(np.float64, copy=True)
+        for s, g in results[1:]:
             total += s
-            grad += self.model.backward(theta, X, cache, grad_logits)
+            grad += g
         loss = self.scale * total
         grad *= self.scale
         if self.alpha:
@@ -118,3 +237,112 @@ class Objective:
     def gradient(self, theta):
         """The gradient at ``theta`` (see :meth:`loss_and_gradient`)."""
         return self.loss_and_gradient(theta)[1]
+
+
+class LabelwiseObjective(Objective):
+    """A multi-label linear model's objective, one problem per label.
+
+    With a :class:`~sklearn_heads.MultiLabelHead` and its built-in loss (the
+    mean over the ``k`` labels of each label's cross-entropy) the objective
+    of :class:`Objective` separates::
+
+        objective(W, b) = sum_j f_j(w_j, b_j)
+        f_j = scale * sum_i s_i * loss_ij / k + 0.5 * alpha * ||w_j||^2
+
+    Label ``j``'s problem is taken as ``F_j = k * f_j``: the weighted mean
+    loss of label ``j`` alone plus ``0.5 * (k * alpha) * ||w_j||^2``, the
+    objective of a binary model of label ``j``. Each label is then solved
+    as one-vs-rest would solve it, with L-BFGS's stopping rules (``tol`` on
+    the gradient of ``F_j``, which implies ``tol / k`` on the gradient of
+    ``objective``) applied per label.
+    :meth:`loss_and_gradient_labels` evaluates any subset of labels with one
+    ``X @ W`` and one ``X.T @ G`` per row chunk.
+
+    Label ``j``'s parameter vector is ``(w_j, b_j)``: row ``j`` of
+    ``coef_`` followed by its intercept (when the model has one).
+
+    Parameters
+    ----------
+    head : MultiLabelHead
+        Without ``loss_fn``.
+    model : LinearModel
+    X, labels, sample_weight, alpha, chunk_size, n_threads
+        As in :class:`Objective`.
+    """
+
+    def __init__(
+        self, head, model, X, labels, sample_weight=None, alpha=0.0, chunk_size=None,
+        n_threads=None,
+    ):
+        if head.loss_fn is not None or model.n_layers != 1:
+            raise ValueError("LabelwiseObjective needs a linear model and a built-in loss.")
+        super().__init__(head, model, X, labels, sample_weight, alpha, chunk_size, n_threads)
+        self.n_labels = model.n_outputs
+        self.label_factor = float(self.n_labels)
+
+    def split(self, theta):
+        """The per-label parameter vectors of a model parameter vector.
+
+        Returns
+        -------
+        thetas : ndarray of shape (n_labels, n_features + fit_intercept)
+        """
+        (W,), (b,) = self.model.unpack(theta)
+        parts = [W.T] if b is None else [W.T, b[:, None]]
+        return np.hstack(parts).astype(np.float64)
+
+    def join(self, thetas):
+        """The model parameter vector of per-label parameter vectors."""
+        return self._join(self.model, np.asarray(thetas, dtype=np.float64))
+
+    @staticmethod
+    def _join(model, thetas):
+        d = model.n_features
+        return model.pack([thetas[:, :d].T], [thetas[:, d]] if model.fit_intercept else None)
+
+    def _chunk_columns(self, model, params, columns, chunk):
+        X, XT, z, w = chunk
+        if columns.size != self.n_labels:
+            z = z[:, columns]
+        logits, cache = model.forward(params, X)
+        sums, grad_logits = self.head._sum_loss_gradient(
+            z, logits, w, out=logits, columns=columns
+        )
+        return sums, model.backward(params, X, cache, grad_logits, XT=XT)
+
+    def loss_and_gradient_labels(self, columns, thetas):
+        """Each label's problem ``F_j`` and its gradient, for the labels ``columns``.
+
+        Parameters
+        ----------
+        columns : ndarray of int of shape (m,)
+            Sorted label indices.
+        thetas : ndarray of shape (m, n_features + fit_intercept)
+            Their parameter vectors.
+
+        Returns
+        -------
+        losses : ndarray of shape (m,)
+        grads : ndarray of shape (m, n_features + fit_intercept)
+        """
+        columns = np.asarray(columns, dtype=np.intp)
+        thetas = np.asarray(thetas, dtype=np.float64)
+        d = self.model.n_features
+        model = LinearModel(d, columns.size, fit_intercept=self.model.fit_intercept)
+        params = self._join(model, thetas).astype(self.dtype, copy=False)
+        results = self._map_chunks(
+            functools.partial(self._chunk_columns, model, params, columns)
+        )
+        sums = np.sum([s for s, _ in results], axis=0)
+        grad = results[0][1].astype(np.float64, copy=True)
+        for _, g in results[1:]:
+            grad += g
+        (gW,), (gb,) = model.unpack(grad)
+        weights = thetas[:, :d]
+        factor = self.label_factor
+        losses = factor * (self.scale * sums + 0.5 * self.alpha * np.sum(weights**2, axis=1))
+        grads = np.empty_like(thetas)
+        grads[:, :d] = factor * (self.scale * gW.T + self.alpha * weights)
+        if gb is not None:
+            grads[:, d] = factor * self.scale * gb
+        return losses, grads

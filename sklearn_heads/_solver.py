@@ -41,6 +41,11 @@ def _scipy_own_blas():
     return controller.select(filepath=paths)
 
 
+def _lbfgs_options(max_iter, tol, max_fun):
+    """SciPy's L-BFGS-B options for :func:`minimize_lbfgs` and the batched driver."""
+    return {"maxiter": max_iter, "maxfun": max_fun, "gtol": tol, "ftol": FTOL, "maxls": 50}
+
+
 class LBFGSResult:
     """What :func:`minimize_lbfgs` found.
 
@@ -124,13 +129,7 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0):
             method="L-BFGS-B",
             jac=True,
             callback=callback,
-            options={
-                "maxiter": max_iter,
-                "maxfun": max_fun,
-                "gtol": tol,
-                "ftol": FTOL,
-                "maxls": 50,
-            },
+            options=_lbfgs_options(max_iter, tol, max_fun),
         )
     return _check_result(result, loss_curve, max_iter)
 

@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._compat import InvalidParameterError
-from .._losses import _check_finite, _check_pos_weight, _float_dtype
+from .._losses import _check_finite, _check_pos_weight, _float_dtype, _sigmoid_ce_sum_grad
 from .._warnings import warn_outside_package
 from ._labels import check_sample_weight
 
@@ -287,14 +287,33 @@ class _Head(BaseEstimator):
             grad[..., j] = (loss_plus - loss_minus) / (x_plus[..., j] - x_minus[..., j])
         return grad.astype(logits.dtype, copy=False)
 
-    def _sum_loss_gradient(self, z, logits, w, need_grad=True):
-        """``sum_i w_i * loss_i`` and its gradient w.r.t. ``logits``."""
+    def _sum_loss_gradient(self, z, logits, w, need_grad=True, *, out=None, columns=None):
+        """``sum_i w_i * loss_i`` and its gradient w.r.t. ``logits``.
+
+        The built-in losses go through one fused kernel
+        (``_fused_sum_loss_gradient``); ``out`` (which may be ``logits``)
+        receives the gradient there. ``columns`` (built-in loss of a head
+        whose loss is a sum over logits, multi-label) selects the logits
+        columns that ``z`` and ``logits`` hold, and returns the sum of each
+        column instead of the total.
+        """
+        if self.loss_fn is None:
+            return self._fused_sum_loss_gradient(z, logits, w, need_grad, out, columns)
+        if columns is not None:
+            raise ValueError("columns needs a head without loss_fn.")
         loss, grad = self._unreduced_loss(z, logits, need_grad)
         if w is not None:
             loss = loss * w
             if need_grad:
                 grad = grad * w
         return float(np.sum(loss, dtype=np.float64)), grad
+
+    def _fused_sum_loss_gradient(self, z, logits, w, need_grad, out, columns):
+        """``_sum_loss_gradient`` of the built-in (weighted) cross-entropy."""
+        if columns is not None:
+            raise ValueError(f"{type(self).__name__} has no per-column losses.")
+        pos_weight = getattr(self, "_pos_weight", None)
+        return _sigmoid_ce_sum_grad(z, logits, pos_weight, w, out=out, need_grad=need_grad)
 
     def loss(self, labels, logits, sample_weight=None):
         """The reduced training loss.

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from scipy.special import expit
 
-from .._losses import _sigmoid_ce_loss_grad
+from .._losses import _sigmoid_ce_loss_grad, _sigmoid_ce_sum_grad
 from .._metrics import AUC, Mean, MeanMatch, Precision, Recall
 from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
 from ._labels import encode_multilabel_labels
@@ -170,6 +170,19 @@ class MultiLabelHead(_Head):
         if need_grad:
             grad /= k
         return loss, grad
+
+    def _fused_sum_loss_gradient(self, z, logits, w, need_grad, out, columns):
+        # the mean over the classes: every logit weighs 1 / n_classes
+        weight = 1.0 / self.logits_dimension
+        if w is not None:
+            weight = w * weight
+        pos_weight = self._pos_weight
+        if columns is not None and pos_weight is not None and np.ndim(pos_weight):
+            pos_weight = np.broadcast_to(pos_weight, (self.logits_dimension,))[columns]
+        return _sigmoid_ce_sum_grad(
+            z, logits, pos_weight, weight, out=out, need_grad=need_grad,
+            axis=None if columns is None else 0,
+        )
 
     def _class_names(self):
         if self._vocabulary:
