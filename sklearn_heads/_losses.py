@@ -58,6 +58,11 @@ def _check_labels_logits(labels, logits):
             f"labels and logits must have the same shape; got labels of shape "
             f"{labels.shape} and logits of shape {logits.shape}."
         )
+    if logits.size == 0:
+        raise ValueError(
+            f"labels and logits of shape {logits.shape} are empty; give at least "
+            "one value."
+        )
     labels = labels.astype(dtype, copy=False)
     _check_finite(logits, "logits")
     _check_finite(labels, "labels")
@@ -279,8 +284,10 @@ def sigmoid_cross_entropy_with_logits(labels, logits):
     Raises
     ------
     ValueError
-        If the shapes differ (the message names both) or a value is not
-        finite.
+        If the shapes differ (the message names both), the inputs are
+        empty, a value is not finite or a label is outside ``[0, 1]``.
+    TypeError
+        If ``labels`` or ``logits`` are not numeric.
 
     Examples
     --------
@@ -324,8 +331,11 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight):
     Raises
     ------
     ValueError
-        If the shapes differ, ``pos_weight`` is negative, not finite or does
-        not broadcast to ``logits``.
+        As :func:`sigmoid_cross_entropy_with_logits`, or if ``pos_weight`` is
+        negative, not finite or does not broadcast to ``logits``.
+    TypeError
+        If an input is not numeric (``pos_weight`` None, a string or a bool
+        included).
 
     Examples
     --------
