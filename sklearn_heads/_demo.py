@@ -288,6 +288,6 @@ def main(argv=None, stream=None):
         multi_label(say)
     say()
     say.step("done.")
-    say("Next: the examples/ gallery, and doc/ with the user guide and the "
-        "migration guide from tf.estimator.")
+    say("Next: the examples/ gallery, and doc/ with the user guide and the")
+    say("migration guide from tf.estimator.")
     return 0

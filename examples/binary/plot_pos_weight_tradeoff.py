@@ -72,7 +72,11 @@ styles = {
 }
 for key, (style, color) in styles.items():
     ax.plot(
-        pos_weights, [m[key] for m in metrics], style, color=color, label=key
+        pos_weights,
+        [m[key] for m in metrics],
+        style,
+        color=color,
+        label=key,
     )
 ax.axvline(1.0, color="black", lw=0.8, ls=":")
 ax.annotate("unweighted", xy=(1.0, 0.77), xytext=(1.1, 0.77), fontsize=9)
@@ -95,15 +99,15 @@ from sklearn.linear_model import LogisticRegression
 
 Xs = StandardScaler().fit_transform(X_train)
 C, q = 1.0, 4.0
-ours = LinearClassifier(alpha=1 / (C * len(Xs)), pos_weight=q, tol=1e-8).fit(
-    Xs, y_train
-)
+ours = LinearClassifier(alpha=1 / (C * len(Xs)), pos_weight=q, tol=1e-8)
+ours.fit(Xs, y_train)
 theirs = LogisticRegression(
     C=C, class_weight={0: 1, 1: q}, tol=1e-10, max_iter=10_000
 )
 theirs.fit(Xs, y_train)
 print(
-    "largest coefficient difference:", np.abs(ours.coef_ - theirs.coef_).max()
+    "largest coefficient difference:",
+    np.abs(ours.coef_ - theirs.coef_).max(),
 )
 
 # %%

@@ -24,7 +24,11 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import precision_score, recall_score
 from sklearn.model_selection import train_test_split
 
-from sklearn_heads import LinearClassifier, LinearEstimator, MultiLabelHead
+from sklearn_heads import (
+    LinearClassifier,
+    LinearEstimator,
+    MultiLabelHead,
+)
 
 attributes = {
     "even": [0, 2, 4, 6, 8],
@@ -72,10 +76,10 @@ def head(pos_weight=None):
     )
 
 
-plain = LinearEstimator(head(), alpha=1e-3, max_iter=300).fit(X_train, Y_train)
-weighted = LinearEstimator(head(pos_weight), alpha=1e-3, max_iter=300).fit(
-    X_train, Y_train
-)
+plain = LinearEstimator(head(), alpha=1e-3, max_iter=300)
+plain.fit(X_train, Y_train)
+weighted = LinearEstimator(head(pos_weight), alpha=1e-3, max_iter=300)
+weighted.fit(X_train, Y_train)
 
 # %%
 # Per-class metrics
@@ -90,7 +94,9 @@ for key in sorted(m_weighted):
     print(f"{key:40s} {m_plain[key]:.3f} -> {m_weighted[key]:.3f}")
 
 recall = {
-    "no pos_weight": recall_score(Y_test, plain.predict(X_test), average=None),
+    "no pos_weight": recall_score(
+        Y_test, plain.predict(X_test), average=None
+    ),
     "per-label pos_weight": recall_score(
         Y_test, weighted.predict(X_test), average=None
     ),
@@ -116,7 +122,10 @@ clf = LinearClassifier(
     threshold=[0.5, 0.5, 0.4, 0.5],
     max_iter=300,
 ).fit(X_train, Y_train)
-print("same coefficients:", np.allclose(clf.coef_, weighted.coef_, atol=1e-3))
+print(
+    "same coefficients:",
+    np.allclose(clf.coef_, weighted.coef_, atol=1e-3),
+)
 print(
     "recall per label at thresholds",
     clf.threshold,
@@ -141,7 +150,9 @@ for ax, (title, values) in zip(
         ax.bar(x + (i - 0.5) * 0.38, v, width=0.38, label=label)
     ax.set_title(title)
 auc = {
-    "no pos_weight": [m_plain[f"auc_precision_recall/{n}"] for n in names],
+    "no pos_weight": [
+        m_plain[f"auc_precision_recall/{n}"] for n in names
+    ],
     "per-label pos_weight": [
         m_weighted[f"auc_precision_recall/{n}"] for n in names
     ],
@@ -154,5 +165,7 @@ for ax in axes:
     ax.set_ylim(0.6, 1.0)
 handles, labels = axes[0].get_legend_handles_labels()
 fig.legend(handles, labels, loc="outside lower center", ncols=2)
-fig.suptitle("Digits as four labels: LinearEstimator(MultiLabelHead(...))")
+fig.suptitle(
+    "Digits as four labels: LinearEstimator(MultiLabelHead(...))"
+)
 plt.show()

@@ -152,7 +152,11 @@ models = {
     "MLPEstimator(16)": make_pipeline(
         columns,
         MLPEstimator(
-            head, hidden_units=(16,), alpha=1e-2, max_iter=200, random_state=0
+            head,
+            hidden_units=(16,),
+            alpha=1e-2,
+            max_iter=200,
+            random_state=0,
         ),
     ),
 }
@@ -206,7 +210,9 @@ print(
 # ---------------
 # Where TensorBoard showed the loss per step, the estimators keep the
 # objective after each L-BFGS iteration in ``loss_curve_``.
-fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+fig, (ax0, ax1) = plt.subplots(
+    1, 2, figsize=(10, 3.8), layout="constrained"
+)
 for name, model in models.items():
     ax0.plot(model[-1].loss_curve_, label=name)
 ax0.set_xlabel("L-BFGS iteration")

@@ -116,7 +116,8 @@ shares = np.array_split(np.arange(1, N_CHUNKS + 1), 4)
 partial = Parallel(n_jobs=2, prefer="threads")(
     delayed(evaluate_chunks)(ids) for ids in shares
 )
-partial = pickle.loads(pickle.dumps(partial))  # what a process boundary does
+# what a process boundary does:
+partial = pickle.loads(pickle.dumps(partial))
 merged = partial[0]
 for other in partial[1:]:
     for key, metric in merged.items():
@@ -125,8 +126,8 @@ largest_gap = max(
     abs(merged[key].result() - streamed[key]) for key in streamed
 )
 print(
-    f"merged from {len(shares)} workers; largest difference to the streamed "
-    f"result: {largest_gap:.1e}"
+    f"merged from {len(shares)} workers; largest difference to the "
+    f"streamed result: {largest_gap:.1e}"
 )
 
 # %%
@@ -157,6 +158,8 @@ for key in watched:
 ax.set_xscale("log")
 ax.set_xlabel("rows evaluated so far (log scale)")
 ax.set_ylabel("metric value")
-ax.set_title(f"Streaming evaluation, {N_CHUNKS} chunks of {CHUNK_ROWS:,} rows")
+ax.set_title(
+    f"Streaming evaluation, {N_CHUNKS} chunks of {CHUNK_ROWS:,} rows"
+)
 fig.legend(loc="outside lower center", ncols=3, fontsize=9)
 plt.show()
