@@ -100,9 +100,13 @@ def _warn_if_separated(head, model, theta, X, labels, sample_weight):
     right = np.where(z > 0.5, logits > 0, logits < 0)
     if w is not None:
         right |= w == 0
-    if np.all(right):
+    # one label separated is enough: scaling its output weights lowers its
+    # loss without changing the others
+    separated = np.flatnonzero(np.all(right, axis=0))
+    if separated.size:
+        which = f" (labels {separated.tolist()})" if right.shape[1] > 1 else ""
         warn_outside_package(
-            "alpha=0 and the fitted model separates the training data "
+            f"alpha=0 and the fitted model separates the training data{which} "
             "perfectly: the loss has no minimum (it keeps falling as the "
             "weights grow), so the coefficients depend on tol and max_iter. "
             "Set alpha > 0 (for example 1e-4) for a well-defined fit.",

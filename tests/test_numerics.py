@@ -197,6 +197,13 @@ def test_separable_data_without_penalty_warns_and_stays_finite(make, y):
     assert_array_equal(est.predict(X_SEP), y)
 
 
+def test_one_separated_label_is_enough_to_warn():
+    rng = np.random.RandomState(0)
+    noisy = (X_SEP[:, 0] + 2 * rng.normal(size=20) > 0).astype(int)  # overlaps
+    with pytest.warns(ConvergenceWarning, match=r"\(labels \[1\]\)"):
+        LinearClassifier(alpha=0.0).fit(X_SEP, np.c_[noisy, Y_SEP])
+
+
 def test_penalty_or_overlap_means_no_separation_warning():
     LinearClassifier(alpha=1e-3).fit(X_SEP, Y_SEP)  # a minimum exists
     y = Y_SEP.copy()
