@@ -101,6 +101,8 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
     "min_reported_time": 1,
+    # show what the examples print, not the repr of a last expression
+    "capture_repr": (),
 }
 # the examples print ConvergenceWarnings nowhere, but matplotlib's Agg
 # backend warns that plt.show() does nothing; that is expected here
