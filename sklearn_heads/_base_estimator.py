@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from ._compat import Interval, _check_sample_weight, _fit_context
 from ._warnings import warn_outside_package
 from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
+from ._heads._labels import check_weight_total
 from ._objective import Objective
 from ._solver import minimize_lbfgs
 
@@ -82,6 +83,7 @@ def _validate_sample_weight(sample_weight, X, dtype):
             "weighted mean loss and every metric divide by the sum of the "
             "weights. Give at least one sample a positive weight."
         )
+    check_weight_total(sample_weight)
     return sample_weight
 
 

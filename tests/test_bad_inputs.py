@@ -278,6 +278,8 @@ BAD_HEAD_INPUTS = [
      r"logits must have shape \[D0, \.\.\., DN, 3\] \(logits_dimension=3\); got shape \(1, 2\)"),
     ("sample_weight-strings", BinaryClassHead(), ([0, 1], L2, ["a", "b"]), TypeError,
      r"sample_weight must be numeric; got 'a' in \['a', 'b'\]"),
+    ("sample_weight-sum-overflows", BinaryClassHead(), ([0, 1], L2, [1e308, 1e308]), ValueError,
+     r"sample_weight sums to inf in float64 \(the largest weight is 1e\+308\)"),
     ("sample_weight-inf", LogisticRegressionHead(), ([0.5, 0.5], L2, [np.inf, 1.0]),
      ValueError, r"sample_weight must be finite and >= 0; got inf"),
 ]
@@ -358,6 +360,9 @@ ESTIMATORS = [
          ValueError, r"sample_weight is all zero \(20 zeros\)"),
     Case("fit-sample_weight-zero-scalar", fit(MLPClassifier, sample_weight=0.0), ValueError,
          r"sample_weight is all zero"),
+    Case("fit-float32-sample_weight-overflows",
+         lambda: LinearClassifier().fit(X.astype(np.float32), Y, sample_weight=np.full(20, 1e38)),
+         ValueError, r"sample_weight sums to inf in float32 \(the largest weight is 1e\+38"),
     Case("fit-sample_weight-length", fit(LinearClassifier, sample_weight=np.ones(19)),
          ValueError, r"sample_weight\.shape == \(19,\), expected \(20,\)"),
     Case("fit-sample_weight-strings", fit(LinearClassifier, sample_weight=["a"] * 20),

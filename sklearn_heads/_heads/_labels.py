@@ -210,4 +210,18 @@ def check_sample_weight(sample_weight, shape, dtype):
             "sample_weight must be finite and >= 0; got "
             f"{_first_bad(weights, ok)!r}."
         )
-    return weights.astype(dtype, copy=False)
+    weights = weights.astype(dtype, copy=False)
+    check_weight_total(weights)
+    return weights
+
+
+def check_weight_total(weights):
+    """Weights whose sum overflows would turn every weighted mean into NaN."""
+    with np.errstate(over="ignore"):
+        total = np.sum(weights, dtype=weights.dtype)
+    if not np.isfinite(total):
+        raise ValueError(
+            f"sample_weight sums to {float(total)!r} in {weights.dtype} (the largest "
+            f"weight is {float(np.max(weights)):.6g}); divide the weights by a "
+            "common factor."
+        )
