@@ -41,6 +41,10 @@ CHUNK_BYTES = 64 * 2**20
 #: evaluation instead of twice. Also the unit of work of the threads.
 BLOCK_BYTES = 4 * 2**20
 
+#: Whether float32 ``X`` of a linear model is computed in float64 chunk by
+#: chunk (see :class:`Objective`).
+UPCAST_LINEAR_FLOAT32 = True
+
 #: Threads that evaluate row chunks in parallel (each with a single-threaded
 #: BLAS); 1 disables them.
 N_THREADS = min(2, os.cpu_count() or 1)
@@ -133,11 +137,23 @@ class Objective:
         self.total_weight = float(self.n_samples if w is None else np.sum(w, dtype=np.float64))
         self.scale = head._loss_scale(self.total_weight)
         self.dtype = dtype
+        # float32 X of a linear model is computed in float64, one row chunk
+        # at a time (never a float64 copy of X): with float32 parameters
+        # L-BFGS's small late steps round away and its line search stalls
+        # on a staircase objective (dozens of wasted evaluations), while the
+        # cost of an evaluation is reading X, which stays float32.
+        self._upcast = (
+            UPCAST_LINEAR_FLOAT32
+            and dtype == np.float32
+            and not sp.issparse(X)
+            and isinstance(model, LinearModel)
+        )
+        self.compute_dtype = np.dtype(np.float64) if self._upcast else dtype
         if chunk_size is None:
-            row_bytes = max(1, model.row_bytes(dtype))
+            row_bytes = max(1, model.row_bytes(self.compute_dtype))
+            x_row_bytes = _x_row_bytes(X) * (3 if self._upcast else 1)
             chunk_size = max(
-                1,
-                min(CHUNK_BYTES // row_bytes, BLOCK_BYTES // (row_bytes + _x_row_bytes(X))),
+                1, min(CHUNK_BYTES // row_bytes, BLOCK_BYTES // (row_bytes + x_row_bytes))
             )
         self.chunk_size = int(chunk_size)
         self.n_threads = int(N_THREADS if n_threads is None else n_threads)
@@ -197,6 +213,9 @@ class Objective:
 
     def _chunk_loss_gradient(self, params, chunk):
         X, XT, z, w = chunk
+        if self._upcast:
+            X = X.astype(self.compute_dtype)
+            XT = X.T
         logits, cache = self.model.forward(params, X)
         s, grad_logits = self.head._sum_loss_gradient(z, logits, w, out=logits)
         return s, self.model.backward(params, X, cache, grad_logits, XT=XT)
@@ -215,7 +234,7 @@ class Objective:
         grad : ndarray of shape (n_params,), float64
         """
         theta = np.asarray(theta)
-        params = theta.astype(self.dtype, copy=False)  # cast once, not per chunk
+        params = theta.astype(self.compute_dtype, copy=False)  # once, not per chunk
         results = self._map_chunks(functools.partial(self._chunk_loss_gradient, params))
         total, grad = results[0]
         grad = grad.astype(np.float64, copy=True)
@@ -302,6 +321,9 @@ class LabelwiseObjective(Objective):
 
     def _chunk_columns(self, model, params, columns, chunk):
         X, XT, z, w = chunk
+        if self._upcast:
+            X = X.astype(self.compute_dtype)
+            XT = X.T
         if columns.size != self.n_labels:
             z = z[:, columns]
         logits, cache = model.forward(params, X)
@@ -329,7 +351,7 @@ class LabelwiseObjective(Objective):
         thetas = np.asarray(thetas, dtype=np.float64)
         d = self.model.n_features
         model = LinearModel(d, columns.size, fit_intercept=self.model.fit_intercept)
-        params = self._join(model, thetas).astype(self.dtype, copy=False)
+        params = self._join(model, thetas).astype(self.compute_dtype, copy=False)
         results = self._map_chunks(
             functools.partial(self._chunk_columns, model, params, columns)
         )
