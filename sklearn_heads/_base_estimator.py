@@ -147,12 +147,27 @@ class _BaseHeadEstimator(BaseEstimator):
             Targets: two classes of any type, a multi-label indicator
             matrix, or probabilities in [0, 1], as the head requires.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative per-sample weights (TensorFlow's ``weight_column``).
+            Non-negative per-sample weights (TensorFlow's ``weight_column``),
+            not all zero: the data term is their weighted mean loss.
 
         Returns
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            For non-finite ``X``, ``y`` or ``sample_weight``, negative or
+            all-zero weights, lengths that disagree, or targets the head
+            does not accept (the message names the bad value).
+
+        Warns
+        -----
+        ConvergenceWarning
+            When L-BFGS stops before converging, or when ``alpha=0`` and the
+            fitted model separates the training data (of a label) perfectly,
+            so that the loss has no minimum.
         """
         X, y = validate_data(
             self,
@@ -342,6 +357,7 @@ class _BaseHeadEstimator(BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
         sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative, not all zero.
 
         Returns
         -------
@@ -363,6 +379,7 @@ class _BaseHeadEstimator(BaseEstimator):
         y : array-like or sparse matrix
             Targets, as for :meth:`fit`.
         sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative, not all zero.
 
         Returns
         -------

@@ -324,7 +324,9 @@ class _Head(BaseEstimator):
             Labels in the format of the head (see the class docstring).
         logits : array-like of shape (..., logits_dimension)
         sample_weight : array-like of shape (...,) or (..., 1), default=None
-            Per-example weights (TensorFlow's ``weight_column``).
+            Per-example weights (TensorFlow's ``weight_column``): finite and
+            ``>= 0``. All zero is allowed, as in TensorFlow: the loss is 0,
+            and the metrics of :meth:`evaluate` are 0 (``divide_no_nan``).
 
         Returns
         -------
