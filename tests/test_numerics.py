@@ -162,6 +162,11 @@ def test_empty_streaming_state_is_zero_without_warnings():
     # a batch of zero weight (padding) leaves every metric at zero
     eval_metrics = head.update_metrics(head.metrics(), np.zeros((2, 2)), [[0], [1]], [0.0, 0.0])
     assert set(v.result() for v in eval_metrics.values()) == {0.0}
+    # as in TensorFlow, the heads accept all-zero weights: the loss is 0 and
+    # every metric is 0 (divide_no_nan); the estimators refuse them (a
+    # weighted mean over nothing), see test_bad_inputs.py
+    assert head.loss([[0], [1]], np.ones((2, 2)), [0.0, 0.0]) == 0.0
+    assert set(head.evaluate([[0], [1]], np.ones((2, 2)), [0.0, 0.0]).values()) == {0.0}
 
 
 # ---------------------------------------------------------------------------
