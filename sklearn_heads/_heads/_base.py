@@ -21,10 +21,17 @@ import inspect
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from .._compat import InvalidParameterError
-from .._losses import _check_finite, _check_pos_weight, _float_dtype, _sigmoid_ce_sum_grad
+from .._losses import (
+    _as_array,
+    _check_finite,
+    _check_pos_weight,
+    _float_dtype,
+    _sigmoid_ce_sum_grad,
+)
 from .._warnings import warn_outside_package
 from ._labels import check_sample_weight
 
@@ -190,7 +197,12 @@ class _Head(BaseEstimator):
     # ------------------------------------------------------------------
     # input checks
     def _check_logits(self, logits):
-        logits = np.asarray(logits)
+        if sp.issparse(logits):
+            raise TypeError(
+                f"logits must be a dense array; got a sparse {logits.format} matrix "
+                f"of shape {logits.shape} (use .toarray())."
+            )
+        logits = _as_array(logits, "logits")
         if logits.dtype.kind not in "biuf":
             raise TypeError(f"logits must be numeric; got dtype {logits.dtype}.")
         logits = logits.astype(_float_dtype(logits), copy=False)
