@@ -261,6 +261,8 @@ BAD_HEAD_INPUTS = [
     ("empty", BinaryClassHead(), ([], np.zeros((0, 1))), ValueError,
      r"logits of shape \(0, 1\) hold no examples"),
     # new rows
+    ("labels-ragged", BinaryClassHead(), ([[1], [0, 1]], L2), ValueError,
+     r"labels must be a rectangular array of numbers; got \[\[1\], \[0, 1\]\]"),
     ("labels-none", BinaryClassHead(), (None, L2), TypeError,
      r"labels must be numeric; got None"),
     ("labels-none-entry", LogisticRegressionHead(), (np.array([0.5, None]), L2), TypeError,

@@ -12,6 +12,8 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
+from .._losses import _as_array
+
 
 def _first_bad(values, mask):
     """The first value of ``values`` where ``mask`` is False, for messages."""
@@ -84,7 +86,7 @@ def encode_binary_labels(labels, shape, dtype, vocabulary=None):
     """0/1 labels (or vocabulary strings) as floats of ``shape``."""
     if sp.issparse(labels):
         raise TypeError("Binary labels must be a dense array, not a sparse matrix.")
-    labels = np.asarray(labels)
+    labels = _as_array(labels, "labels")
     if vocabulary is not None:
         if not _is_string_array(labels):
             raise ValueError(
@@ -105,7 +107,7 @@ def encode_binary_labels(labels, shape, dtype, vocabulary=None):
 
 def encode_probability_labels(labels, shape, dtype):
     """Labels in ``[0, 1]`` (logistic regression) as floats of ``shape``."""
-    labels = _check_numeric(np.asarray(labels), "labels")
+    labels = _check_numeric(_as_array(labels, "labels"), "labels")
     ok = (labels >= 0) & (labels <= 1)
     if not np.all(ok):
         raise ValueError(
@@ -176,7 +178,7 @@ def encode_multilabel_labels(labels, shape, dtype, n_classes, vocabulary=None):
         return _id_lists_to_indicator(labels, shape, n_classes, vocabulary).astype(
             dtype, copy=False
         )
-    labels = np.asarray(labels)
+    labels = _as_array(labels, "labels")
     if _is_string_array(labels):
         raise ValueError(
             "Multi-hot labels must be 0/1; to give class names, pass one list of "
@@ -196,7 +198,7 @@ def check_sample_weight(sample_weight, shape, dtype):
     """Per-example weights as an array of ``shape[:-1] + (1,)``, or None."""
     if sample_weight is None:
         return None
-    weights = _check_numeric(np.asarray(sample_weight), "sample_weight")
+    weights = _check_numeric(_as_array(sample_weight, "sample_weight"), "sample_weight")
     if weights.shape not in (tuple(shape[:-1]), tuple(shape[:-1]) + (1,)):
         raise ValueError(
             f"sample_weight of shape {weights.shape} does not match logits of shape "
