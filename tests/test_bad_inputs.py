@@ -13,6 +13,10 @@ contains NaN``) that error is expected. Head parameter errors are
 ``InvalidParameterError`` too, which is both a ``ValueError`` and a
 ``TypeError``.
 
+Two Hypothesis tests then put a NaN or an infinity anywhere in any array
+argument of any entry point and check that the message names the argument
+and the value.
+
 The head rows of the former ``tests/test_heads.py::BAD_INPUTS`` table are
 run through each of ``loss``, ``loss_and_gradient``, ``evaluate`` and
 ``update_metrics`` (:data:`HEAD_INPUTS`); its ``BAD_CONSTRUCTORS`` rows are
@@ -27,6 +31,9 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import InvalidParameterError
@@ -523,3 +530,84 @@ def test_bad_input(case):
         warnings.simplefilter("error")
         with pytest.raises(case.error, match=case.match):
             case.call()
+
+
+# ---------------------------------------------------------------------------
+# 6. a NaN or an infinity anywhere: drawn by Hypothesis over the entry points
+
+NON_FINITE = {"nan": np.nan, "inf": np.inf, "-inf": -np.inf}
+HEAD_MAKERS = {
+    "binary": (lambda: BinaryClassHead(thresholds=[0.5]), 1),
+    "multilabel": (lambda: MultiLabelHead(3, classes_for_class_based_metrics=[0]), 3),
+    "logistic": (lambda: LogisticRegressionHead(), 1),
+}
+# what each message calls the argument
+ARGUMENT_NAMES = {
+    "logits": "logits", "labels": "[Ll]abels", "sample_weight": "sample_weight",
+    "X": "X", "y": "(y|[Ll]abels)",
+}
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    kind=st.sampled_from(sorted(HEAD_MAKERS)),
+    argument=st.sampled_from(["logits", "labels", "sample_weight"]),
+    method=st.sampled_from(["loss", "loss_and_gradient", "evaluate", "update_metrics",
+                            "predictions"]),
+    value=st.sampled_from(sorted(NON_FINITE)),
+    row=st.integers(0, 4),
+    column=st.integers(0, 2),
+)
+def test_non_finite_head_inputs_are_named(kind, argument, method, value, row, column):
+    make, k = HEAD_MAKERS[kind]
+    head = make()
+    rng = np.random.RandomState(row)
+    args = {
+        "logits": rng.normal(size=(5, k)),
+        "labels": (rng.uniform(size=(5, k)) > 0.5).astype(np.float64),
+        "sample_weight": rng.uniform(size=5),
+    }
+    if method == "predictions":
+        argument = "logits"
+    target = args[argument]
+    target[(row, column % k) if target.ndim == 2 else row] = NON_FINITE[value]
+    if method == "predictions":
+        call = lambda: head.predictions(args["logits"])  # noqa: E731
+    elif method == "update_metrics":
+        call = lambda: head.update_metrics(head.metrics(), **args)  # noqa: E731
+    else:
+        call = lambda: getattr(head, method)(**args)  # noqa: E731
+    pattern = rf"{ARGUMENT_NAMES[argument]}.*got {value.replace('+', '')}\b"
+    with pytest.raises(ValueError, match=pattern):
+        call()
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(
+    kind=st.sampled_from(["linear", "mlp", "multilabel", "logistic"]),
+    argument=st.sampled_from(["X", "y", "sample_weight"]),
+    method=st.sampled_from(["fit", "predict", "decision_function", "evaluate", "scorer"]),
+    value=st.sampled_from(sorted(NON_FINITE)),
+    row=st.integers(0, 19),
+)
+def test_non_finite_estimator_inputs_are_named(kind, argument, method, value, row):
+    est = fitted(kind)
+    y = {"multilabel": Y_MULTI, "logistic": P}.get(kind, Y).astype(np.float64)
+    args = {"X": X.copy(), "y": y.copy(), "sample_weight": ONES.copy()}
+    if method in ("predict", "decision_function"):
+        argument = "X"
+    target = args[argument]
+    target[(row, 0) if target.ndim == 2 else row] = NON_FINITE[value]
+    Xa, ya, wa = args["X"], args["y"], args["sample_weight"]
+    calls = {
+        "fit": lambda: clone(est).fit(Xa, ya, sample_weight=wa),
+        "predict": lambda: est.predict(Xa),
+        "decision_function": lambda: est.decision_function(Xa),
+        "evaluate": lambda: est.evaluate(Xa, ya, wa),
+        "scorer": lambda: make_head_scorer("average_loss")(est, Xa, ya, sample_weight=wa),
+    }
+    # scikit-learn's own message ("Input X contains NaN", "... infinity")
+    # where it checks, ours ("got nan", "not seen in fit: [inf]") elsewhere
+    word = {"nan": "(NaN|nan)", "inf": "(infinity|inf)", "-inf": "(infinity|-inf)"}[value]
+    with pytest.raises(ValueError, match=rf"{ARGUMENT_NAMES[argument]}.*{word}"):
+        calls[method]()
