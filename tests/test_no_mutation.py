@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
@@ -76,6 +77,8 @@ def _variant(X, kind):
         return sp.csr_matrix(X)
     if kind == "csc32":
         return sp.csc_matrix(X, dtype=np.float32)
+    if kind == "dataframe":
+        return pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     raise AssertionError(kind)
 
 
@@ -96,6 +99,9 @@ def _fingerprint(value):
             type(value), value.shape, value.format,
             *(_fingerprint(part) for part in (value.data, value.indices, value.indptr)),
         )
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return (type(value), tuple(map(str, value.dtypes if value.ndim == 2 else [value.dtype])),
+                tuple(getattr(value, "columns", ())), _fingerprint(value.to_numpy()))
     if isinstance(value, np.ndarray):
         return (
             value.dtype, value.shape, value.strides, value.flags.writeable,
@@ -122,15 +128,19 @@ def _equal_tuples(a, b):
 
 
 @pytest.mark.parametrize("read_only", [False, True], ids=["writeable", "read-only"])
-@pytest.mark.parametrize("kind", ["dense", "float32", "fortran", "csr", "csc32"])
+@pytest.mark.parametrize("kind", ["dense", "float32", "fortran", "csr", "csc32", "dataframe"])
 @pytest.mark.parametrize("name, estimator, y, key", ESTIMATORS, ids=ESTIMATOR_IDS)
 def test_inputs_are_not_changed(name, estimator, y, key, kind, read_only):
     Xv = _variant(X, kind)
+    if kind == "dataframe" and read_only:  # a frame over a read-only array
+        Xv = pd.DataFrame(_read_only(X.copy()), columns=Xv.columns, copy=False)
     yv = y.copy()
     if name == "linear-multilabel" and kind.startswith("cs"):
         yv = sp.csr_matrix(yv)  # sparse indicator targets too
     wv = W.astype(np.float32) if kind == "float32" else W.copy()
-    if read_only:
+    if kind == "dataframe":
+        yv, wv = pd.Series(yv) if yv.ndim == 1 else pd.DataFrame(yv), pd.Series(wv)
+    if read_only and kind != "dataframe":
         Xv, yv, wv = _read_only(Xv), _read_only(yv), _read_only(wv)
     before = [_fingerprint(v) for v in (Xv, yv, wv)]
 
