@@ -158,6 +158,20 @@ class Objective:
         self.chunk_size = int(chunk_size)
         self.n_threads = int(N_THREADS if n_threads is None else n_threads)
         self._blocks = list(self._chunks())
+        self._local = threading.local()  # per-thread buffers
+
+    def _upcast_chunk(self, X):
+        """A float64 copy of the float32 chunk ``X``, in a per-thread buffer.
+
+        Reusing the buffer spares the allocator (and the page faults of a
+        fresh multi-megabyte array) at every chunk of every evaluation.
+        """
+        buffer = getattr(self._local, "upcast", None)
+        if buffer is None or buffer.shape[0] < X.shape[0] or buffer.shape[1] != X.shape[1]:
+            buffer = self._local.upcast = np.empty(X.shape, dtype=self.compute_dtype)
+        X64 = buffer[: X.shape[0]]
+        np.copyto(X64, X)
+        return X64, X64.T
 
     def _chunks(self):
         """``(X, X.T, labels, sample_weight)`` of each row chunk, in order."""
@@ -176,11 +190,16 @@ class Objective:
 
         NumPy, BLAS and SciPy's sparse products release the GIL, so the
         threads share the cores; every BLAS is limited to one thread
-        meanwhile, so that the pools do not compete with them.
+        meanwhile (also with a single thread: BLAS threads gain nothing on
+        chunk-sized products and, on a busy machine, waiting for them costs
+        far more than the product).
         """
         blocks = self._blocks
-        if self.n_threads <= 1 or len(blocks) <= 1:
-            return [function(block) for block in blocks]
+        if len(blocks) == 1:
+            return [function(blocks[0])]
+        if self.n_threads <= 1:
+            with _blas_controller().limit(limits=1):
+                return [function(block) for block in blocks]
         results = [None] * len(blocks)
         indices = iter(range(len(blocks)))
         lock = threading.Lock()
@@ -214,8 +233,7 @@ class Objective:
     def _chunk_loss_gradient(self, params, chunk):
         X, XT, z, w = chunk
         if self._upcast:
-            X = X.astype(self.compute_dtype)
-            XT = X.T
+            X, XT = self._upcast_chunk(X)
         logits, cache = self.model.forward(params, X)
         s, grad_logits = self.head._sum_loss_gradient(z, logits, w, out=logits)
         return s, self.model.backward(params, X, cache, grad_logits, XT=XT)
@@ -322,8 +340,7 @@ class LabelwiseObjective(Objective):
     def _chunk_columns(self, model, params, columns, chunk):
         X, XT, z, w = chunk
         if self._upcast:
-            X = X.astype(self.compute_dtype)
-            XT = X.T
+            X, XT = self._upcast_chunk(X)
         if columns.size != self.n_labels:
             z = z[:, columns]
         logits, cache = model.forward(params, X)

@@ -1,13 +1,22 @@
 """Tests of the objective: head x model x L2, its gradient, row chunks."""
 
+import tracemalloc
+import warnings
 from unittest import mock
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.optimize import check_grad
+from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
+from sklearn_heads import (
+    BinaryClassHead,
+    LinearClassifier,
+    LogisticRegressionHead,
+    MLPClassifier,
+    MultiLabelHead,
+)
 from sklearn_heads._models import LinearModel, MLPModel
 from sklearn_heads._objective import Objective
 
@@ -138,3 +147,109 @@ def test_float32_objective_is_close_to_float64(kind):
     # layers lose at most a few hundred ulps.
     assert loss32 == pytest.approx(loss64, rel=1e-5)
     np.testing.assert_allclose(grad32, grad64, rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------------
+# the fast paths: threads, chunks of X without copies, float32, sparse
+def _bigger_problem(dtype=np.float64, n=3000, d=20, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, d).astype(dtype)
+    y = (X[:, 0] + rng.randn(n) > 0).astype(int)
+    return X, y
+
+
+@pytest.mark.parametrize("kind", ["linear", "mlp"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_threads_give_the_same_bits_as_one_thread(kind, sparse):
+    X, y = _bigger_problem()
+    X[X < 0.5] = 0.0
+    X = sp.csr_matrix(X) if sparse else X
+    model = LinearModel(X.shape[1], 1) if kind == "linear" else MLPModel(X.shape[1], (7,), 1)
+    theta = _theta(model)
+    w = np.random.RandomState(1).uniform(size=X.shape[0])
+    head = BinaryClassHead(pos_weight=2.0)
+    one = Objective(head, model, X, y, w, alpha=0.1, chunk_size=211, n_threads=1)
+    two = Objective(head, model, X, y, w, alpha=0.1, chunk_size=211, n_threads=2)
+    whole = Objective(head, model, X, y, w, alpha=0.1, chunk_size=10**9, n_threads=2)
+    loss1, grad1 = one.loss_and_gradient(theta)
+    for _ in range(3):  # chunk results are added in row order, whatever the threads do
+        loss2, grad2 = two.loss_and_gradient(theta)
+        assert loss2 == loss1
+        np.testing.assert_array_equal(grad2, grad1)
+    loss, grad = whole.loss_and_gradient(theta)
+    assert loss1 == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(grad1, grad, rtol=1e-10, atol=1e-14)
+
+
+def test_errors_in_a_thread_reach_the_caller():
+    X, y = _bigger_problem()
+    model = LinearModel(X.shape[1], 1)
+    objective = Objective(BinaryClassHead(), model, X, y, chunk_size=100, n_threads=2)
+    with mock.patch.object(
+        BinaryClassHead, "_sum_loss_gradient", side_effect=FloatingPointError("boom")
+    ):
+        with pytest.raises(FloatingPointError, match="boom"):
+            objective.loss_and_gradient(_theta(model))
+
+
+def test_sparse_chunks_share_the_data_of_x():
+    X, y = _bigger_problem()
+    X[X < 0.5] = 0.0
+    X = sp.csr_matrix(X)
+    objective = Objective(BinaryClassHead(), LinearModel(X.shape[1], 1), X, y, chunk_size=500)
+    assert len(objective._blocks) == 6
+    for block, block_t, _, _ in objective._blocks:
+        assert np.shares_memory(block.data, X.data) and np.shares_memory(block.indices, X.indices)
+        assert block_t.format == "csc" and np.shares_memory(block_t.data, X.data)
+
+
+@pytest.mark.parametrize("kind", ["linear", "mlp"])
+def test_sparse_x_is_never_densified(kind):
+    X, y = _bigger_problem(n=400)
+    X[X < 0.5] = 0.0
+    X = sp.csr_matrix(X)
+    est = LinearClassifier() if kind == "linear" else MLPClassifier((5,), max_iter=20)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("X was densified")
+
+    with mock.patch.object(sp.csr_matrix, "toarray", refuse), mock.patch.object(
+        sp.csr_matrix, "todense", refuse
+    ), mock.patch.object(sp.csc_matrix, "toarray", refuse), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+        est.predict_proba(X)
+
+
+def _peak_bytes(function):
+    """Bytes allocated at the peak of ``function()`` (NumPy's allocations too)."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        start = tracemalloc.get_traced_memory()[0]
+        function()
+        return tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+
+
+def test_float32_x_is_never_copied_to_float64():
+    X, y = _bigger_problem(np.float32, n=20_000, d=50)
+    # the objective reads X in place, one float64 chunk at a time
+    model = LinearModel(X.shape[1], 1)
+    objective = Objective(BinaryClassHead(), model, X, y, chunk_size=1000)
+    assert objective.X is X
+    peak = _peak_bytes(lambda: objective.loss_and_gradient(_theta(model)))
+    assert peak < 0.25 * X.nbytes
+    # and so does fit; the fitted model stays float32
+    est = LinearClassifier()
+    with mock.patch("sklearn_heads._objective.BLOCK_BYTES", 2**18):
+        peak = _peak_bytes(lambda: est.fit(X, y))
+    assert peak < 0.5 * X.nbytes  # a float64 copy would be 2 * X.nbytes
+    assert est.coef_.dtype == np.float32 and est.intercept_.dtype == np.float32
+
+
+def test_dense_fit_allocates_little_beyond_x():
+    X, y = _bigger_problem(np.float64, n=20_000, d=50)
+    peak = _peak_bytes(lambda: LinearClassifier().fit(X, y))
+    assert peak < 0.5 * X.nbytes
