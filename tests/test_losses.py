@@ -92,3 +92,47 @@ def test_gradient_kernel_matches_finite_differences():
         - weighted_cross_entropy_with_logits(z, x - h, q)
     ) / (2 * h)
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
+
+
+# ----------------------------------------------------------------------
+# the fused training kernel
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("pos_weight", [None, 2.5, 1.2e-7, [1.0, 3.0, 0.5]])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("axis", [None, 0])
+@pytest.mark.parametrize("binary_labels", [False, True])
+def test_fused_kernel_is_the_elementwise_loss_summed(dtype, pos_weight, weighted, axis, binary_labels):
+    from sklearn_heads._losses import _sigmoid_ce_loss_grad, _sigmoid_ce_sum_grad
+
+    rng = np.random.RandomState(0)
+    logits = (rng.randn(500, 3) * [1.0, 30.0, 1e3]).astype(dtype)
+    logits[:4] = [[0.0, 1e4, -1e4], [40.0, -40.0, 1e-30], [-0.0, 5.0, -5.0], [710, -710, 1.0]]
+    labels = (rng.uniform(size=(500, 3)) < 0.4).astype(dtype)
+    if not binary_labels:
+        labels[::7] = 0.3  # soft labels
+    q = None if pos_weight is None else np.asarray(pos_weight, dtype=dtype)
+    weight = rng.uniform(0, 2, (500, 1)).astype(dtype) if weighted else None
+    loss, grad = _sigmoid_ce_loss_grad(labels, logits, q)
+    if weighted:
+        loss, grad = loss * weight, grad * weight
+    expected = np.sum(loss, axis=axis, dtype=np.float64)
+    before = logits.copy()
+    total, fused_grad = _sigmoid_ce_sum_grad(
+        labels, logits, q, weight, axis=axis, binary_labels=binary_labels
+    )
+    np.testing.assert_array_equal(logits, before)  # not modified without out=
+    # float32 losses of different formulas differ by float32 rounding
+    rtol = 1e-13 if dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(total, expected, rtol=rtol)
+    assert fused_grad.dtype == dtype
+    # exact to a few ulps; soft labels subtract two terms (both kernels do)
+    eps = np.finfo(dtype).eps
+    atol = 4 * np.finfo(dtype).tiny if binary_labels else 8 * eps  # (subnormals)
+    np.testing.assert_allclose(fused_grad, grad, rtol=4 * eps, atol=atol)
+    # the gradient may overwrite the logits
+    total2, in_place = _sigmoid_ce_sum_grad(
+        labels, logits, q, weight, axis=axis, out=logits, binary_labels=binary_labels
+    )
+    assert in_place is logits
+    np.testing.assert_array_equal(in_place, fused_grad)
+    np.testing.assert_array_equal(total2, total)

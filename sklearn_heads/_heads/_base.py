@@ -165,6 +165,10 @@ class _Head(BaseEstimator):
     #: Keys :meth:`predictions` can return, in TensorFlow's order.
     _prediction_keys = ()
 
+    #: Whether encoded labels are always 0 or 1 (classification heads), which
+    #: lets the training kernel work on the margin.
+    _binary_labels = False
+
     def set_params(self, **params):
         """Set parameters and validate them as the constructor does."""
         super().set_params(**params)
@@ -325,7 +329,10 @@ class _Head(BaseEstimator):
         if columns is not None:
             raise ValueError(f"{type(self).__name__} has no per-column losses.")
         pos_weight = getattr(self, "_pos_weight", None)
-        return _sigmoid_ce_sum_grad(z, logits, pos_weight, w, out=out, need_grad=need_grad)
+        return _sigmoid_ce_sum_grad(
+            z, logits, pos_weight, w, out=out, need_grad=need_grad,
+            binary_labels=self._binary_labels,
+        )
 
     def loss(self, labels, logits, sample_weight=None):
         """The reduced training loss.

@@ -80,6 +80,8 @@ class BinaryClassHead(_Head):
     recall : 0.50
     """
 
+    _binary_labels = True
+
     _prediction_keys = (
         "logits",
         "logistic",

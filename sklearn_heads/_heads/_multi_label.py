@@ -120,6 +120,8 @@ class MultiLabelHead(_Head):
     average_loss : 1.13
     """
 
+    _binary_labels = True
+
     _prediction_keys = ("logits", "probabilities", "classes")
 
     def __init__(
@@ -181,7 +183,7 @@ class MultiLabelHead(_Head):
             pos_weight = np.broadcast_to(pos_weight, (self.logits_dimension,))[columns]
         return _sigmoid_ce_sum_grad(
             z, logits, pos_weight, weight, out=out, need_grad=need_grad,
-            axis=None if columns is None else 0,
+            axis=None if columns is None else 0, binary_labels=True,
         )
 
     def _class_names(self):
