@@ -116,12 +116,17 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         stops the fit.
     tol : float, default=1e-4
         L-BFGS stops when every component of the gradient of the objective
-        is at most ``tol`` in absolute value.
+        is at most ``tol`` in absolute value. Multi-label: the objective
+        is a sum of one problem per label, and each label stops when the
+        gradient of its own problem scaled to a binary one (``n_labels``
+        times its share: its mean loss plus ``0.5 * n_labels * alpha *
+        ||coef_[j]||^2``) is at most ``tol``, exactly as one-vs-rest would.
     warm_start : bool, default=False
         Start from the previous solution (when the model's shape is
         unchanged) instead of zeros.
     verbose : int, default=0
-        If positive, print the objective after each iteration.
+        If positive, print the objective after each iteration (of each
+        label, for multi-label).
 
     Attributes
     ----------
@@ -136,9 +141,13 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
     n_iter_ : int
-        Number of L-BFGS iterations.
+        Number of L-BFGS iterations. Multi-label: each label is fitted by
+        its own L-BFGS (all labels evaluated together), and ``n_iter_`` is
+        the largest number of iterations of a label.
     loss_curve_ : list of float
-        The objective after each iteration.
+        The objective after each iteration; multi-label: after iteration
+        ``t`` of every label (a label that stopped earlier counts with its
+        final value).
 
     See Also
     --------
@@ -236,7 +245,11 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
     n_iter_ : int
+        Number of L-BFGS iterations (the most of any label for a
+        :class:`~sklearn_heads.MultiLabelHead` without ``loss_fn``, whose
+        labels are fitted separately, as in :class:`LinearClassifier`).
     loss_curve_ : list of float
+        The objective after each iteration.
 
     See Also
     --------
