@@ -80,9 +80,6 @@ def _row_block(X, start, stop):
     if not sp.issparse(X):
         block = X[start:stop]
         return block, block.T
-    if X.format != "csr":
-        block = X[start:stop]
-        return block, block.T
     lo, hi = X.indptr[start], X.indptr[stop]
     indptr = X.indptr[start : stop + 1] - lo
     shape = (stop - start, X.shape[1])
@@ -106,7 +103,10 @@ class Objective:
     model : LinearModel or MLPModel
         Provides ``forward``, ``backward``, ``penalty`` and ``row_bytes``.
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Used as given (no copy); float32 is computed in float32.
+        Used as given (no copy; sparse matrices other than CSR are
+        converted to CSR when split into chunks). float32 is computed in
+        float32, except dense ``X`` under a linear model: in float64, one
+        chunk at a time.
     labels : array-like
         Targets in a format the head accepts.
     sample_weight : array-like of shape (n_samples,), default=None
@@ -180,9 +180,10 @@ class Objective:
             yield self.X, self.X.T, self.labels, self.sample_weight
             return
         w = self.sample_weight
+        X_all = self.X.tocsr() if sp.issparse(self.X) else self.X
         for start in range(0, n, step):
             stop = min(start + step, n)
-            X, XT = _row_block(self.X, start, stop)
+            X, XT = _row_block(X_all, start, stop)
             yield X, XT, self.labels[start:stop], None if w is None else w[start:stop]
 
     def _map_chunks(self, function):
