@@ -101,7 +101,9 @@ def test_gradient_kernel_matches_finite_differences():
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("axis", [None, 0])
 @pytest.mark.parametrize("binary_labels", [False, True])
-def test_fused_kernel_is_the_elementwise_loss_summed(dtype, pos_weight, weighted, axis, binary_labels):
+def test_fused_kernel_is_the_elementwise_loss_summed(
+    dtype, pos_weight, weighted, axis, binary_labels
+):
     from sklearn_heads._losses import _sigmoid_ce_loss_grad, _sigmoid_ce_sum_grad
 
     rng = np.random.RandomState(0)
