@@ -45,9 +45,19 @@ BLOCK_BYTES = 4 * 2**20
 #: chunk (see :class:`Objective`).
 UPCAST_LINEAR_FLOAT32 = True
 
+
+def _available_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 #: Threads that evaluate row chunks in parallel (each with a single-threaded
-#: BLAS); 1 disables them.
-N_THREADS = min(2, os.cpu_count() or 1)
+#: BLAS): the cores this process may use, at most 8 (they are started at
+#: every evaluation); 1 disables them. They take the place of BLAS's threads,
+#: so a limit on those (threadpoolctl, or joblib's workers) limits them too.
+N_THREADS = max(1, min(8, _available_cores()))
 
 
 def _float_dtype(X):
@@ -58,6 +68,12 @@ def _float_dtype(X):
 def _blas_controller():
     """A threadpoolctl controller of every BLAS loaded (NumPy's, SciPy's)."""
     return ThreadpoolController().select(user_api="blas")
+
+
+def _default_n_threads():
+    """:data:`N_THREADS`, or fewer when the BLAS threads are limited."""
+    limits = [lib.num_threads for lib in _blas_controller().lib_controllers]
+    return max(1, min([N_THREADS, *limits]))
 
 
 def _x_row_bytes(X):
@@ -116,8 +132,9 @@ class Objective:
         Rows per chunk; ``None`` derives it from :data:`CHUNK_BYTES` and
         :data:`BLOCK_BYTES`.
     n_threads : int, default=None
-        Threads evaluating the chunks; ``None`` is :data:`N_THREADS`. The
-        result does not depend on it: chunk results are added in row order.
+        Threads evaluating the chunks; ``None`` is :data:`N_THREADS`, or the
+        BLAS thread limit if lower. The result does not depend on it: chunk
+        results are added in row order.
     """
 
     def __init__(
@@ -156,7 +173,7 @@ class Objective:
                 1, min(CHUNK_BYTES // row_bytes, BLOCK_BYTES // (row_bytes + x_row_bytes))
             )
         self.chunk_size = int(chunk_size)
-        self.n_threads = int(N_THREADS if n_threads is None else n_threads)
+        self.n_threads = int(_default_n_threads() if n_threads is None else n_threads)
         self._blocks = list(self._chunks())
         self._local = threading.local()  # per-thread buffers
 

@@ -253,3 +253,14 @@ def test_dense_fit_allocates_little_beyond_x():
     X, y = _bigger_problem(np.float64, n=20_000, d=50)
     peak = _peak_bytes(lambda: LinearClassifier().fit(X, y))
     assert peak < 0.5 * X.nbytes
+
+
+def test_threads_follow_a_blas_thread_limit():
+    # joblib's workers and threadpoolctl limit BLAS threads; ours replace them
+    from threadpoolctl import threadpool_limits
+
+    X, y = _bigger_problem()
+    model = LinearModel(X.shape[1], 1)
+    with threadpool_limits(limits=1, user_api="blas"):
+        assert Objective(BinaryClassHead(), model, X, y).n_threads == 1
+    assert Objective(BinaryClassHead(), model, X, y, n_threads=3).n_threads == 3
