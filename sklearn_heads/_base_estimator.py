@@ -199,6 +199,10 @@ class _BaseHeadEstimator(BaseEstimator):
         self.loss_curve_ = result.loss_curve
         return self
 
+    def _lbfgs_history(self, X):
+        """L-BFGS history length for ``X`` (see ``minimize_lbfgs``)."""
+        return 10
+
     def _minimize(self, head, model, X, labels, sample_weight, theta0):
         """Minimise the objective with L-BFGS from ``theta0``: an ``LBFGSResult``."""
         objective = Objective(head, model, X, labels, sample_weight, alpha=self.alpha)
@@ -208,6 +212,7 @@ class _BaseHeadEstimator(BaseEstimator):
             max_iter=self.max_iter,
             tol=self.tol,
             verbose=self.verbose,
+            history=self._lbfgs_history(X),
         )
 
     def _initial_theta(self, model, dtype):

@@ -41,9 +41,12 @@ def _scipy_own_blas():
     return controller.select(filepath=paths)
 
 
-def _lbfgs_options(max_iter, tol, max_fun):
+def _lbfgs_options(max_iter, tol, max_fun, history=10):
     """SciPy's L-BFGS-B options for :func:`minimize_lbfgs` and the batched driver."""
-    return {"maxiter": max_iter, "maxfun": max_fun, "gtol": tol, "ftol": FTOL, "maxls": 50}
+    return {
+        "maxiter": max_iter, "maxfun": max_fun, "gtol": tol, "ftol": FTOL, "maxls": 50,
+        "maxcor": history,
+    }
 
 
 class LBFGSResult:
@@ -74,7 +77,7 @@ class LBFGSResult:
         self.message = message
 
 
-def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0):
+def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, history=10):
     """Minimise ``fun`` with L-BFGS-B from ``theta0``.
 
     Parameters
@@ -92,6 +95,9 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0):
         Maximum number of evaluations of ``fun``.
     verbose : int, default=0
         If positive, print the objective after each iteration.
+    history : int, default=10
+        Number of past steps whose curvature L-BFGS keeps (SciPy's
+        ``maxcor``; 10 is its default and scikit-learn's).
 
     Returns
     -------
@@ -129,7 +135,7 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0):
             method="L-BFGS-B",
             jac=True,
             callback=callback,
-            options=_lbfgs_options(max_iter, tol, max_fun),
+            options=_lbfgs_options(max_iter, tol, max_fun, history),
         )
     return _check_result(result, loss_curve, max_iter)
 

@@ -82,3 +82,18 @@ def test_scipy_blas_is_single_threaded_inside_lbfgs_only():
     for path, n_threads in seen[0].items():
         assert n_threads == (1 if path in selected else before[path])
     assert {lib["filepath"]: lib["num_threads"] for lib in threadpool_info()} == before
+
+
+def test_history_is_scipys_maxcor_and_linear_models_choose_it_by_width():
+    from unittest import mock
+
+    import sklearn_heads._solver as solver
+    from sklearn_heads import LinearClassifier, MLPClassifier
+
+    with mock.patch.object(solver, "minimize", wraps=solver.minimize) as spy:
+        minimize_lbfgs(_quadratic(np.ones(3)), np.zeros(3), max_iter=50, tol=1e-8, history=7)
+    assert spy.call_args.kwargs["options"]["maxcor"] == 7
+    # a longer memory for up to 1000 features, the same for sparse and dense X
+    assert LinearClassifier()._lbfgs_history(np.zeros((2, 1000))) == 30
+    assert LinearClassifier()._lbfgs_history(np.zeros((2, 1001))) == 10
+    assert MLPClassifier()._lbfgs_history(np.zeros((2, 10))) == 10
