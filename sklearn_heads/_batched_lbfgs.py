@@ -29,6 +29,10 @@ from ._solver import _lbfgs_options, _scipy_own_blas
 from ._warnings import warn_outside_package
 
 
+#: The most label threads running at once (more labels run in waves).
+MAX_THREADS = 64
+
+
 class _Aborted(Exception):
     """Raised in the label threads when the coordinator stops."""
 
@@ -156,18 +160,27 @@ def minimize_lbfgs_batched(fun_batch, thetas0, *, max_iter, tol, max_fun=15000, 
     """
     thetas0 = np.asarray(thetas0, dtype=np.float64)
     n_problems = thetas0.shape[0]
-    coordinator = _Coordinator(n_problems)
     options = _lbfgs_options(max_iter, tol, max_fun)
-    outcomes = [None] * n_problems
-    curves = [[] for _ in range(n_problems)]
+    outcomes, curves = [None] * n_problems, [[] for _ in range(n_problems)]
     initial = np.full(n_problems, np.nan)
+    # one thread per running problem: thousands of labels are run in waves
+    # of MAX_THREADS, each wave batched as a whole
+    for start in range(0, n_problems, MAX_THREADS):
+        wave = np.arange(start, min(start + MAX_THREADS, n_problems))
+        _run_wave(fun_batch, thetas0, wave, options, verbose, outcomes, curves, initial)
+    return _check_results(outcomes, curves, initial, max_iter)
+
+
+def _run_wave(fun_batch, thetas0, wave, options, verbose, outcomes, curves, initial):
+    """Run the problems ``wave`` (global indices) together; fill the outputs."""
+    coordinator = _Coordinator(len(wave))
     print_lock = threading.Lock()
 
-    def run(j):
-        last = {}
+    def run(i):
+        j, last = wave[i], {}
 
         def fun(theta):
-            loss, grad = coordinator.evaluate(j, theta)
+            loss, grad = coordinator.evaluate(i, theta)
             if not last:
                 initial[j] = loss
             last["theta"], last["loss"] = np.array(theta), loss
@@ -193,17 +206,17 @@ def minimize_lbfgs_batched(fun_batch, thetas0, *, max_iter, tol, max_fun=15000, 
         except BaseException as exc:  # pragma: no cover - a bug in SciPy or here
             coordinator.abort(exc)
         finally:
-            coordinator.finish(j)
+            coordinator.finish(i)
 
     threads = [
-        threading.Thread(target=run, args=(j,), name=f"lbfgs-label-{j}", daemon=True)
-        for j in range(n_problems)
+        threading.Thread(target=run, args=(i,), name=f"lbfgs-label-{wave[i]}", daemon=True)
+        for i in range(len(wave))
     ]
     with _scipy_own_blas().limit(limits=1):
         try:
             for thread in threads:
                 thread.start()
-            coordinator.serve(fun_batch)
+            coordinator.serve(lambda active, thetas: fun_batch(wave[active], thetas))
         except BaseException as exc:
             coordinator.abort(exc)
             raise
@@ -212,7 +225,6 @@ def minimize_lbfgs_batched(fun_batch, thetas0, *, max_iter, tol, max_fun=15000, 
                 thread.join()
     if coordinator.error is not None:  # pragma: no cover - see run()
         raise coordinator.error
-    return _check_results(outcomes, curves, initial, max_iter)
 
 
 def _check_results(outcomes, curves, initial, max_iter):

@@ -58,6 +58,27 @@ def test_each_problem_follows_its_own_lbfgs_run():
     assert all(len(set(c)) == len(c) for c in calls)
 
 
+def test_many_problems_run_in_waves_with_the_same_result(monkeypatch):
+    # more problems than MAX_THREADS: waves of at most MAX_THREADS threads,
+    # each batched, every problem still on its own L-BFGS-B path
+    one, batch, x0 = _quadratics(k=5)
+    whole = minimize_lbfgs_batched(batch, x0, max_iter=100, tol=1e-10)
+    monkeypatch.setattr("sklearn_heads._batched_lbfgs.MAX_THREADS", 2)
+    calls = []
+
+    def recording_batch(active, thetas):
+        calls.append(list(active))
+        return batch(active, thetas)
+
+    waves = minimize_lbfgs_batched(recording_batch, x0, max_iter=100, tol=1e-10)
+    np.testing.assert_array_equal(waves.thetas, whole.thetas)
+    np.testing.assert_array_equal(waves.n_iter, whole.n_iter)
+    assert waves.loss_curves == whole.loss_curves
+    assert max(len(c) for c in calls) == 2
+    assert {j for c in calls for j in c} == set(range(5))
+    assert calls[0] == [0, 1] and calls[-1] == [4]
+
+
 def test_errors_in_the_batch_propagate_and_no_thread_is_left():
     _, batch, x0 = _quadratics()
     before = threading.active_count()
