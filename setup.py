@@ -31,8 +31,10 @@ setup(
     python_requires=">=3.9",
     install_requires=["numpy", "scipy", "scikit-learn>=1.6", "joblib"],
     extras_require={
-        # matplotlib: tests/test_examples.py runs the gallery examples
-        "test": ["pytest", "hypothesis", "matplotlib"],
+        # matplotlib: tests/test_examples.py runs the gallery examples;
+        # pandas: DataFrame input (feature_names_in_, no mutation) and
+        # scikit-learn's DataFrame estimator checks
+        "test": ["pytest", "hypothesis", "matplotlib", "pandas"],
         "docs": [
             "sphinx",
             "sphinx-gallery",
