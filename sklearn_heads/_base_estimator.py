@@ -433,23 +433,9 @@ class _HeadFromTarget:
     def _unfitted_head(self):
         return None
 
-    def score(self, X, y, sample_weight=None):
-        """Accuracy (subset accuracy for multi-label).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative, not all zero.
-
-        Returns
-        -------
-        score : float
-        """
-        # ClassifierMixin.score would come first in the MRO; this one
-        # validates sample_weight as fit and evaluate do
-        return _BaseHeadEstimator.score(self, X, y, sample_weight)
+    # ClassifierMixin.score would come first in the MRO; this one
+    # validates sample_weight as fit and evaluate do
+    score = _BaseHeadEstimator.score
 
     def _head_for_target(self, y):
         target_type = type_of_target(y, input_name="y")
