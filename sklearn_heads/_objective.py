@@ -248,13 +248,35 @@ class Objective:
             raise errors[0]
         return results
 
-    def _chunk_loss_gradient(self, params, chunk):
+    def _chunk_loss_gradient(self, model, params, columns, chunk):
+        """The head's loss sum and the parameter gradient of one row chunk.
+
+        ``columns`` (for :class:`LabelwiseObjective`) are the labels that
+        ``model``'s outputs stand for; the loss sum is then one per label.
+        """
         X, XT, z, w = chunk
         if self._upcast:
             X, XT = self._upcast_chunk(X)
-        logits, cache = self.model.forward(params, X)
-        s, grad_logits = self.head._sum_loss_gradient(z, logits, w, out=logits)
-        return s, self.model.backward(params, X, cache, grad_logits, XT=XT)
+        if columns is not None and columns.size != z.shape[1]:
+            z = z[:, columns]
+        logits, cache = model.forward(params, X)
+        s, grad_logits = self.head._sum_loss_gradient(z, logits, w, out=logits, columns=columns)
+        return s, model.backward(params, X, cache, grad_logits, XT=XT)
+
+    def _evaluate_chunks(self, model, params, columns=None):
+        """Loss sum and float64 gradient over all chunks, added in row order.
+
+        The order is fixed, so the result is the same for any thread count.
+        """
+        results = self._map_chunks(
+            functools.partial(self._chunk_loss_gradient, model, params, columns)
+        )
+        total, grad = results[0]
+        grad = grad.astype(np.float64, copy=True)
+        for s, g in results[1:]:
+            total = total + s
+            grad += g
+        return total, grad
 
     def loss_and_gradient(self, theta):
         """The objective and its gradient at ``theta``.
@@ -271,12 +293,7 @@ class Objective:
         """
         theta = np.asarray(theta)
         params = theta.astype(self.compute_dtype, copy=False)  # once, not per chunk
-        results = self._map_chunks(functools.partial(self._chunk_loss_gradient, params))
-        total, grad = results[0]
-        grad = grad.astype(np.float64, copy=True)
-        for s, g in results[1:]:
-            total += s
-            grad += g
+        total, grad = self._evaluate_chunks(self.model, params)
         loss = self.scale * total
         grad *= self.scale
         if self.alpha:
@@ -355,18 +372,6 @@ class LabelwiseObjective(Objective):
         d = model.n_features
         return model.pack([thetas[:, :d].T], [thetas[:, d]] if model.fit_intercept else None)
 
-    def _chunk_columns(self, model, params, columns, chunk):
-        X, XT, z, w = chunk
-        if self._upcast:
-            X, XT = self._upcast_chunk(X)
-        if columns.size != self.n_labels:
-            z = z[:, columns]
-        logits, cache = model.forward(params, X)
-        sums, grad_logits = self.head._sum_loss_gradient(
-            z, logits, w, out=logits, columns=columns
-        )
-        return sums, model.backward(params, X, cache, grad_logits, XT=XT)
-
     def loss_and_gradient_labels(self, columns, thetas):
         """Each label's problem ``F_j`` and its gradient, for the labels ``columns``.
 
@@ -387,13 +392,7 @@ class LabelwiseObjective(Objective):
         d = self.model.n_features
         model = LinearModel(d, columns.size, fit_intercept=self.model.fit_intercept)
         params = self._join(model, thetas).astype(self.compute_dtype, copy=False)
-        results = self._map_chunks(
-            functools.partial(self._chunk_columns, model, params, columns)
-        )
-        sums = np.sum([s for s, _ in results], axis=0)
-        grad = results[0][1].astype(np.float64, copy=True)
-        for _, g in results[1:]:
-            grad += g
+        sums, grad = self._evaluate_chunks(model, params, columns)
         (gW,), (gb,) = model.unpack(grad)
         weights = thetas[:, :d]
         factor = self.label_factor
