@@ -1,9 +1,12 @@
 """Element-wise sigmoid cross-entropy losses and their gradients.
 
 The public functions mirror ``tf.nn.sigmoid_cross_entropy_with_logits`` and
-``tf.nn.weighted_cross_entropy_with_logits``. The private
-:func:`_sigmoid_ce_loss_grad` is the one kernel the heads use for both the
-loss and its gradient with respect to the logits.
+``tf.nn.weighted_cross_entropy_with_logits``. Two private kernels serve the
+heads: :func:`_sigmoid_ce_loss_grad`, the element-wise loss (and gradient)
+behind these functions and the heads' per-example losses (``average_loss``,
+``loss_fn``-free ``_unreduced_loss``), and :func:`_sigmoid_ce_sum_grad`, the
+fused weighted *sum* of the same loss with its gradient, which training
+evaluates.
 """
 
 import numbers
