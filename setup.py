@@ -17,6 +17,9 @@ VERSION = re.search(
     r'^__version__ = "([^"]+)"', _read("sklearn_heads", "__init__.py"), re.M
 ).group(1)
 
+# keep the minimum in step with sklearn_heads/_dask/_detect.py
+DASK = ["dask[array]>=2024.8", "distributed>=2024.8"]
+
 setup(
     name="sklearn-heads",
     version=VERSION,
@@ -31,10 +34,14 @@ setup(
     python_requires=">=3.9",
     install_requires=["numpy", "scipy", "scikit-learn>=1.6", "joblib"],
     extras_require={
+        # Dask input: fit, predict and evaluate on row chunks where they
+        # live, and joblib's Dask backend for GridSearchCV on a cluster
+        "dask": DASK,
         # matplotlib: tests/test_examples.py runs the gallery examples;
         # pandas: DataFrame input (feature_names_in_, no mutation) and
-        # scikit-learn's DataFrame estimator checks
-        "test": ["pytest", "hypothesis", "matplotlib", "pandas"],
+        # scikit-learn's DataFrame estimator checks; Dask: tests/test_dask.py
+        # on a LocalCluster
+        "test": ["pytest", "hypothesis", "matplotlib", "pandas", *DASK],
         "docs": [
             "sphinx",
             "sphinx-gallery",

@@ -10,6 +10,7 @@ make the four public classes:
 * which logits model is fitted (``_linear.py``, ``_mlp.py``).
 """
 
+import functools
 import numbers
 
 import numpy as np
@@ -27,7 +28,8 @@ from ._compat import Interval, _check_sample_weight, _fit_context
 from ._warnings import warn_outside_package
 from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
 from ._heads._labels import check_weight_total
-from ._objective import Objective
+from ._dask._detect import is_dask_collection, uses_dask
+from ._objective import make_objective
 from ._solver import minimize_lbfgs
 
 BINARY, MULTILABEL, REGRESSION = "binary", "multilabel", "regression"
@@ -55,12 +57,11 @@ def _is_classifier_head(estimator):
     return not isinstance(head, LogisticRegressionHead)
 
 
-def _validate_sample_weight(sample_weight, X, dtype):
+def _check_sample_weight_values(sample_weight, X, dtype, offset=0):
     """``sample_weight`` checked by scikit-learn, then for sign and total.
 
-    The estimators fit and evaluate weighted *means* (the sum of weighted
-    losses divided by the sum of the weights), so the weights must be
-    non-negative with a positive sum.
+    ``offset`` is the index of ``X``'s first row in the whole data (for a
+    row chunk of Dask input), so that errors name the global index.
     """
     try:
         sample_weight = _check_sample_weight(
@@ -75,16 +76,44 @@ def _validate_sample_weight(sample_weight, X, dtype):
         index = int(np.flatnonzero(negative)[0])
         raise ValueError(
             f"sample_weight must be >= 0; got {sample_weight[index].item()!r} at "
-            f"index {index}."
-        )
-    if not np.any(sample_weight):
-        raise ValueError(
-            f"sample_weight is all zero ({sample_weight.shape[0]} zeros): the "
-            "weighted mean loss and every metric divide by the sum of the "
-            "weights. Give at least one sample a positive weight."
+            f"index {offset + index}."
         )
     check_weight_total(sample_weight)
     return sample_weight
+
+
+def _require_positive_weight(any_positive, n_samples):
+    """Refuse weights that are all zero (``any_positive`` false)."""
+    if not any_positive:
+        raise ValueError(
+            f"sample_weight is all zero ({n_samples} zeros): the "
+            "weighted mean loss and every metric divide by the sum of the "
+            "weights. Give at least one sample a positive weight."
+        )
+
+
+def _validate_sample_weight(sample_weight, X, dtype):
+    """``sample_weight`` checked by scikit-learn, then for sign and total.
+
+    The estimators fit and evaluate weighted *means* (the sum of weighted
+    losses divided by the sum of the weights), so the weights must be
+    non-negative with a positive sum.
+    """
+    sample_weight = _check_sample_weight_values(sample_weight, X, dtype)
+    _require_positive_weight(np.any(sample_weight), sample_weight.shape[0])
+    return sample_weight
+
+
+def _separated_labels(X, z, w, model, theta):
+    """Per label: whether every (weighted) row is on its label's side.
+
+    ``z`` and ``w`` are encoded by ``head._prepare``.
+    """
+    logits = model.forward(theta, X)[0]
+    right = np.where(z > 0.5, logits > 0, logits < 0)
+    if w is not None:
+        right |= w == 0
+    return np.all(right, axis=0)
 
 
 def _warn_if_separated(head, model, theta, X, labels, sample_weight):
@@ -94,19 +123,20 @@ def _warn_if_separated(head, model, theta, X, labels, sample_weight):
     means that scaling the logits up lowers every loss term: the objective
     has no minimum, and the coefficients L-BFGS stopped at depend on ``tol``
     and ``max_iter``. Called once after the fit, only for ``alpha == 0``.
+    ``X`` may be the loaded chunks of a Dask fit (which hold the labels).
     """
     if head.loss_fn is not None:
         return
-    z, w = head._prepare(labels, X.shape[0], sample_weight, np.float64)
-    logits = model.forward(theta, X)[0]
-    right = np.where(z > 0.5, logits > 0, logits < 0)
-    if w is not None:
-        right |= w == 0
+    if hasattr(X, "all_chunks"):
+        separated = X.all_chunks(_separated_labels, model, theta)
+    else:
+        z, w = head._prepare(labels, X.shape[0], sample_weight, np.float64)
+        separated = _separated_labels(X, z, w, model, theta)
     # one label separated is enough: scaling its output weights lowers its
     # loss without changing the others
-    separated = np.flatnonzero(np.all(right, axis=0))
+    separated = np.flatnonzero(separated)
     if separated.size:
-        which = f" (labels {separated.tolist()})" if right.shape[1] > 1 else ""
+        which = f" (labels {separated.tolist()})" if head.logits_dimension > 1 else ""
         warn_outside_package(
             f"alpha=0 and the fitted model separates the training data{which} "
             "perfectly: the loss has no minimum (it keeps falling as the "
@@ -114,6 +144,20 @@ def _warn_if_separated(head, model, theta, X, labels, sample_weight):
             "Set alpha > 0 (for example 1e-4) for a well-defined fit.",
             ConvergenceWarning,
         )
+
+
+def _on_dask_blocks(method):
+    """Make a prediction method map Dask ``X`` lazily, chunk by chunk."""
+
+    @functools.wraps(method)
+    def wrapper(self, X):
+        if uses_dask(X):
+            from ._dask._predict import map_row_chunks
+
+            return map_row_chunks(self, method.__name__, X)
+        return method(self, X)
+
+    return wrapper
 
 
 class _BaseHeadEstimator(BaseEstimator):
@@ -169,20 +213,26 @@ class _BaseHeadEstimator(BaseEstimator):
             fitted model separates the training data (of a label) perfectly,
             so that the loss has no minimum.
         """
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            multi_output=True,
-        )
-        head, labels, classes = self._head_for_target(y)
+        if uses_dask(X, y, sample_weight):
+            from ._dask._rows import training_rows
+
+            # X becomes the loaded chunks, which hold the labels and weights
+            head, classes, X = training_rows(self, X, y, sample_weight, self._check_head)
+            labels = sample_weight = None
+        else:
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse="csr",
+                dtype=[np.float64, np.float32],
+                multi_output=True,
+            )
+            head, labels, classes = self._head_for_target(y)
+            self._check_head(head)
+            if sample_weight is not None:
+                sample_weight = _validate_sample_weight(sample_weight, X, X.dtype)
         task = _task_of(head)
-        if task != REGRESSION:
-            self._check_threshold(task, head.logits_dimension)
-        if sample_weight is not None:
-            sample_weight = _validate_sample_weight(sample_weight, X, X.dtype)
 
         model = self._make_model(X.shape[1], head.logits_dimension)
         theta0 = self._initial_theta(model, X.dtype)
@@ -199,13 +249,19 @@ class _BaseHeadEstimator(BaseEstimator):
         self.loss_curve_ = result.loss_curve
         return self
 
+    def _check_head(self, head):
+        """Check ``threshold`` against the head built from ``y``."""
+        task = _task_of(head)
+        if task != REGRESSION:
+            self._check_threshold(task, head.logits_dimension)
+
     def _lbfgs_history(self, X):
         """L-BFGS history length for ``X`` (see ``minimize_lbfgs``)."""
         return 10
 
     def _minimize(self, head, model, X, labels, sample_weight, theta0):
         """Minimise the objective with L-BFGS from ``theta0``: an ``LBFGSResult``."""
-        objective = Objective(head, model, X, labels, sample_weight, alpha=self.alpha)
+        objective = make_objective(head, model, X, labels, sample_weight, alpha=self.alpha)
         return minimize_lbfgs(
             objective.loss_and_gradient,
             theta0,
@@ -256,11 +312,17 @@ class _BaseHeadEstimator(BaseEstimator):
                 )
         return (y == classes[1]).astype(np.float64), classes
 
-    def _encode_labels(self, y):
-        """``y`` in the fitted head's label format (for ``evaluate``)."""
-        task = _task_of(self.head_)
+    def _encode_labels(self, y, head=None, classes=None):
+        """``y`` in the label format of ``head`` (default: the fitted head).
+
+        For ``evaluate``, and for each row chunk of a Dask fit (whose head
+        and classes are given).
+        """
+        if head is None:
+            head, classes = self.head_, getattr(self, "classes_", None)
+        task = _task_of(head)
         if task == BINARY:
-            return self._encode_binary(self.head_, y, self.classes_)[0]
+            return self._encode_binary(head, y, classes)[0]
         if task == REGRESSION:
             return column_or_1d(y, warn=True)
         if sp.issparse(y):
@@ -270,7 +332,7 @@ class _BaseHeadEstimator(BaseEstimator):
         except ValueError:  # ragged lists
             raise ValueError(
                 "y must be a multi-label indicator matrix of shape (n_samples, "
-                f"{self.head_.logits_dimension}), as for fit; got {y!r:.60}."
+                f"{head.logits_dimension}), as for fit; got {y!r:.60}."
             ) from None
 
     def _check_threshold(self, task, n_outputs):
@@ -298,6 +360,7 @@ class _BaseHeadEstimator(BaseEstimator):
         model, theta = self._fitted_model()
         return model.forward(theta, X)[0]
 
+    @_on_dask_blocks
     def decision_function(self, X):
         """The logits: log-odds of the positive class (of each label).
 
@@ -314,6 +377,7 @@ class _BaseHeadEstimator(BaseEstimator):
         return logits[:, 0] if logits.shape[1] == 1 else logits
 
     @available_if(_is_classifier_head)
+    @_on_dask_blocks
     def predict_proba(self, X):
         """Probabilities, from the head's ``"probabilities"`` prediction.
 
@@ -330,6 +394,7 @@ class _BaseHeadEstimator(BaseEstimator):
         logits = self._logits(X)
         return self.head_.predictions(logits, "probabilities")["probabilities"]
 
+    @_on_dask_blocks
     def predict(self, X):
         """Classes (probability above ``threshold``), or probabilities.
 
@@ -393,10 +458,28 @@ class _BaseHeadEstimator(BaseEstimator):
             binary head, ``accuracy``, ``precision`` and ``recall`` count a
             probability above ``threshold`` as positive.
         """
+        if uses_dask(X, y, sample_weight):
+            from ._dask._predict import evaluate_chunks
+
+            return evaluate_chunks(self, X, y, sample_weight)
         return self._evaluate_logits(self._logits(X), y, sample_weight)
 
     def _evaluate_logits(self, logits, y, sample_weight=None):
         """:meth:`evaluate` from already computed logits (1-d or 2-d)."""
+        eval_metrics, any_positive = self._update_metrics(
+            self.head_.metrics(), logits, y, sample_weight
+        )
+        _require_positive_weight(any_positive, np.shape(logits)[0])
+        return {key: metric.result() for key, metric in eval_metrics.items()}
+
+    def _update_metrics(self, eval_metrics, logits, y, sample_weight=None, offset=0):
+        """Add one batch of logits (1-d or 2-d) and targets to ``eval_metrics``.
+
+        ``offset`` is the batch's first row in the whole data (for error
+        messages). Returns the metrics and whether a weight is positive
+        (true without ``sample_weight``): all-zero weights are refused for
+        the whole data, not for one batch.
+        """
         check_is_fitted(self)
         logits = np.asarray(logits)
         if logits.ndim == 1:
@@ -410,14 +493,17 @@ class _BaseHeadEstimator(BaseEstimator):
                 "per row of X."
             )
         labels = self._encode_labels(y)
+        any_positive = True
         if sample_weight is not None:
-            sample_weight = _validate_sample_weight(sample_weight, logits, np.float64)
-        if _task_of(self.head_) == BINARY:
-            threshold = float(self._check_threshold(BINARY, 1))
-            return self.head_.evaluate(
-                labels, logits, sample_weight, decision_threshold=threshold
+            sample_weight = _check_sample_weight_values(
+                sample_weight, logits, np.float64, offset=offset
             )
-        return self.head_.evaluate(labels, logits, sample_weight)
+            any_positive = bool(np.any(sample_weight))
+        options = {}
+        if _task_of(self.head_) == BINARY:
+            options["decision_threshold"] = float(self._check_threshold(BINARY, 1))
+        self.head_.update_metrics(eval_metrics, logits, labels, sample_weight, **options)
+        return eval_metrics, any_positive
 
     # ------------------------------------------------------------------
     # tags

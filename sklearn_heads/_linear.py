@@ -10,7 +10,7 @@ from ._batched_lbfgs import minimize_lbfgs_batched
 from ._compat import Interval
 from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
 from ._models import LinearModel
-from ._objective import LabelwiseObjective
+from ._objective import make_objective
 from ._solver import LBFGSResult
 
 
@@ -57,7 +57,9 @@ class _LinearModelMixin:
             and head.logits_dimension > 1
         ):
             return super()._minimize(head, model, X, labels, sample_weight, theta0)
-        objective = LabelwiseObjective(head, model, X, labels, sample_weight, alpha=self.alpha)
+        objective = make_objective(
+            head, model, X, labels, sample_weight, alpha=self.alpha, labelwise=True
+        )
         result = minimize_lbfgs_batched(
             objective.loss_and_gradient_labels,
             objective.split(theta0),

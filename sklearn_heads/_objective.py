@@ -64,6 +64,37 @@ def _float_dtype(X):
     return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
 
+def _upcasts(X, model):
+    """Whether ``X`` is computed in float64, one chunk at a time.
+
+    float32 ``X`` of a linear model is (never a float64 copy of ``X``):
+    with float32 parameters L-BFGS's small late steps round away and its
+    line search stalls on a staircase objective (dozens of wasted
+    evaluations), while the cost of an evaluation is reading ``X``, which
+    stays float32.
+    """
+    return (
+        UPCAST_LINEAR_FLOAT32
+        and _float_dtype(X) == np.float32
+        and not sp.issparse(X)
+        and isinstance(model, LinearModel)
+    )
+
+
+def add_in_order(results):
+    """Sum ``(loss_sum, gradient)`` pairs in the order given, in float64.
+
+    The order is fixed by the rows, so the sum does not depend on which
+    thread (or Dask worker) computed which pair.
+    """
+    total, grad = results[0]
+    grad = np.array(grad, dtype=np.float64, copy=True)
+    for s, g in results[1:]:
+        total = total + s
+        grad += g
+    return total, grad
+
+
 @functools.lru_cache(maxsize=None)
 def _blas_controller():
     """A threadpoolctl controller of every BLAS loaded (NumPy's, SciPy's)."""
@@ -135,39 +166,44 @@ class Objective:
         Threads evaluating the chunks; ``None`` is :data:`N_THREADS`, or the
         BLAS thread limit if lower. The result does not depend on it: chunk
         results are added in row order.
+    prepared : bool, default=False
+        Whether ``labels`` and ``sample_weight`` are already encoded by
+        ``head._prepare`` (see :meth:`_set_data`).
     """
 
     def __init__(
         self, head, model, X, labels, sample_weight=None, alpha=0.0, chunk_size=None,
-        n_threads=None,
+        n_threads=None, *, prepared=False,
     ):
         self.head = head
         self.model = model
-        self.X = X
         self.alpha = float(alpha)
+        self._set_data(X, labels, sample_weight, chunk_size, n_threads, prepared)
+        self.scale = head._loss_scale(self.total_weight)
+
+    def _set_data(self, X, labels, sample_weight, chunk_size, n_threads, prepared):
+        """Keep ``X``, encode the targets and split the rows into chunks.
+
+        ``prepared=True`` takes ``labels`` and ``sample_weight`` as already
+        returned by ``head._prepare`` (one row chunk of a Dask fit, encoded
+        when the chunk was loaded).
+        """
+        self.X = X
         self.n_samples = X.shape[0]
         dtype = _float_dtype(X)
-        self.labels, self.sample_weight = head._prepare(
-            labels, self.n_samples, sample_weight=sample_weight, dtype=dtype
-        )
+        if prepared:
+            self.labels, self.sample_weight = labels, sample_weight
+        else:
+            self.labels, self.sample_weight = self.head._prepare(
+                labels, self.n_samples, sample_weight=sample_weight, dtype=dtype
+            )
         w = self.sample_weight
         self.total_weight = float(self.n_samples if w is None else np.sum(w, dtype=np.float64))
-        self.scale = head._loss_scale(self.total_weight)
         self.dtype = dtype
-        # float32 X of a linear model is computed in float64, one row chunk
-        # at a time (never a float64 copy of X): with float32 parameters
-        # L-BFGS's small late steps round away and its line search stalls
-        # on a staircase objective (dozens of wasted evaluations), while the
-        # cost of an evaluation is reading X, which stays float32.
-        self._upcast = (
-            UPCAST_LINEAR_FLOAT32
-            and dtype == np.float32
-            and not sp.issparse(X)
-            and isinstance(model, LinearModel)
-        )
+        self._upcast = _upcasts(X, self.model)
         self.compute_dtype = np.dtype(np.float64) if self._upcast else dtype
         if chunk_size is None:
-            row_bytes = max(1, model.row_bytes(self.compute_dtype))
+            row_bytes = max(1, self.model.row_bytes(self.compute_dtype))
             x_row_bytes = _x_row_bytes(X) * (3 if self._upcast else 1)
             chunk_size = max(
                 1, min(CHUNK_BYTES // row_bytes, BLOCK_BYTES // (row_bytes + x_row_bytes))
@@ -263,20 +299,18 @@ class Objective:
         s, grad_logits = self.head._sum_loss_gradient(z, logits, w, out=logits, columns=columns)
         return s, model.backward(params, X, cache, grad_logits, XT=XT)
 
-    def _evaluate_chunks(self, model, params, columns=None):
+    def _evaluate_chunks(self, model, params, columns=None, *, threads=True):
         """Loss sum and float64 gradient over all chunks, added in row order.
 
         The order is fixed, so the result is the same for any thread count.
+        ``threads=False`` evaluates the chunks one after the other in the
+        calling thread and leaves BLAS alone: for a task of a Dask
+        scheduler, which runs the tasks in parallel itself.
         """
-        results = self._map_chunks(
-            functools.partial(self._chunk_loss_gradient, model, params, columns)
-        )
-        total, grad = results[0]
-        grad = grad.astype(np.float64, copy=True)
-        for s, g in results[1:]:
-            total = total + s
-            grad += g
-        return total, grad
+        function = functools.partial(self._chunk_loss_gradient, model, params, columns)
+        if threads:
+            return add_in_order(self._map_chunks(function))
+        return add_in_order([function(block) for block in self._blocks])
 
     def loss_and_gradient(self, theta):
         """The objective and its gradient at ``theta``.
@@ -402,3 +436,26 @@ class LabelwiseObjective(Objective):
         if gb is not None:
             grads[:, d] = factor * self.scale * gb
         return losses, grads
+
+
+def make_objective(head, model, X, labels, sample_weight=None, alpha=0.0, *, labelwise=False):
+    """The objective of ``X``: in memory, or Dask row chunks.
+
+    Parameters
+    ----------
+    head, model, labels, sample_weight, alpha
+        As in :class:`Objective`.
+    X : {ndarray, sparse matrix} or DaskRows
+        In-memory data, or the loaded chunks of a Dask fit (which carry
+        their labels and weights: ``labels`` and ``sample_weight`` are then
+        ignored).
+    labelwise : bool, default=False
+        A :class:`LabelwiseObjective` rather than an :class:`Objective`.
+    """
+    if hasattr(X, "sum_loss_gradient"):  # DaskRows; only then is Dask imported
+        from ._dask._objective import DaskLabelwiseObjective, DaskObjective
+
+        cls = DaskLabelwiseObjective if labelwise else DaskObjective
+    else:
+        cls = LabelwiseObjective if labelwise else Objective
+    return cls(head, model, X, labels, sample_weight, alpha=alpha)

@@ -320,7 +320,7 @@ def test_fit_does_not_copy_float32_x(binary, sparse):
     X, y = binary
     X32 = sp.csr_matrix(X, dtype=np.float32) if sparse else X.astype(np.float32)
     with mock.patch.object(
-        _base_estimator, "Objective", wraps=_base_estimator.Objective
+        _base_estimator, "make_objective", wraps=_base_estimator.make_objective
     ) as objective:
         LinearClassifier().fit(X32, y)
     assert objective.call_args.args[2] is X32

@@ -103,10 +103,15 @@ def _fingerprint(value):
         return (type(value), tuple(map(str, value.dtypes if value.ndim == 2 else [value.dtype])),
                 tuple(getattr(value, "columns", ())), _fingerprint(value.to_numpy()))
     if isinstance(value, np.ndarray):
+        # the bytes of an object array are pointers, and pandas' to_numpy()
+        # of a str Series makes new string objects at every call
+        contents = (
+            tuple(value.ravel(order="K").tolist()) if value.dtype == object
+            else value.tobytes(order="A")
+        )
         return (
             value.dtype, value.shape, value.strides, value.flags.writeable,
-            value.flags.c_contiguous, value.flags.f_contiguous,
-            value.tobytes(order="A"),
+            value.flags.c_contiguous, value.flags.f_contiguous, contents,
         )
     return copy.deepcopy(value)  # lists, scalars, None
 

@@ -1,0 +1,37 @@
+"""The training objectives of a Dask fit, on :class:`~._rows.DaskRows`.
+
+The same classes as in memory with one method replaced: the loss and
+gradient sums come from the workers (:meth:`DaskRows.sum_loss_gradient`)
+instead of from threads over an in-memory ``X``. The reduction, the L2
+penalty and the per-label split are the in-memory code's, run in the
+client next to L-BFGS.
+"""
+
+import numpy as np
+
+from .._objective import LabelwiseObjective, Objective
+
+
+class _OnDaskRows:
+    """Replaces where an objective's row sums come from (a mixin)."""
+
+    def _set_data(self, X, labels, sample_weight, chunk_size, n_threads, prepared):
+        # X is a DaskRows: its labels and weights are loaded with it
+        self.X = X
+        self.n_samples = X.n_samples
+        self.total_weight = X.total_weight
+        self.dtype = X.dtype
+        # the parameters travel in float64; each chunk's task casts them
+        # as an in-memory objective of that chunk would
+        self.compute_dtype = np.dtype(np.float64)
+
+    def _evaluate_chunks(self, model, params, columns=None, *, threads=True):
+        return self.X.sum_loss_gradient(self.head, model, params, columns)
+
+
+class DaskObjective(_OnDaskRows, Objective):
+    """:class:`~sklearn_heads._objective.Objective` of Dask row chunks."""
+
+
+class DaskLabelwiseObjective(_OnDaskRows, LabelwiseObjective):
+    """:class:`~sklearn_heads._objective.LabelwiseObjective` of Dask row chunks."""

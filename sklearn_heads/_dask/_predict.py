@@ -1,0 +1,112 @@
+"""Predictions and ``evaluate`` of a fitted estimator on Dask arrays.
+
+Both run the in-memory code on each row chunk, where the chunk lives:
+predictions are lazy Dask arrays with ``X``'s row chunks, and ``evaluate``
+updates a fresh set of the head's streaming metrics per chunk and merges
+them (:meth:`Metric.merge`) in a tree of tasks, so that only the merged
+metric states reach the client.
+"""
+
+import dask
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from .._base_estimator import _require_positive_weight
+from .._compat import _check_n_features
+from ._rows import as_row_chunked, check_dask_X, tree_reduce
+
+
+def _apply(X, estimator, name, empty):
+    if X.shape[0] == 0:
+        return empty
+    return getattr(estimator, name)(X)
+
+
+def map_row_chunks(estimator, name, X):
+    """``estimator.<name>`` of each row chunk of ``X``, as a lazy Dask array.
+
+    Parameters
+    ----------
+    estimator : fitted _BaseHeadEstimator
+    name : {"decision_function", "predict_proba", "predict"}
+    X : dask.array.Array of shape (n_samples, n_features)
+
+    Returns
+    -------
+    dask.array.Array
+        With ``X``'s row chunks; the dtype and columns of the in-memory
+        method's output (found on one row of zeros, in the client).
+    """
+    check_is_fitted(estimator)
+    X = check_dask_X(X, known_rows=False)
+    _check_n_features(estimator, X, reset=False)
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+    sample = getattr(estimator, name)(np.zeros((1, X.shape[1]), dtype=dtype))
+    empty = sample[:0]
+    if sample.ndim == 1:
+        layout = {"drop_axis": 1, "chunks": (X.chunks[0],)}
+    else:
+        layout = {"chunks": (X.chunks[0], (sample.shape[1],))}
+    return X.map_blocks(
+        _apply,
+        dask.delayed(estimator, pure=False),  # one key, not a copy per task
+        name,
+        empty,
+        dtype=sample.dtype,
+        meta=empty,
+        token=name,
+        **layout,
+    )
+
+
+def _chunk_metrics(estimator, offset, X, y, sample_weight):
+    """A fresh set of the head's metrics updated with one row chunk."""
+    if X.shape[0] == 0:
+        return estimator.head_.metrics(), False
+    return estimator._update_metrics(
+        estimator.head_.metrics(), estimator._logits(X), y, sample_weight, offset
+    )
+
+
+def _merge(*results):
+    eval_metrics, any_positive = results[0]
+    for other, positive in results[1:]:
+        for key, metric in eval_metrics.items():
+            metric.merge(other[key])
+        any_positive = any_positive or positive
+    return eval_metrics, any_positive
+
+
+def evaluate_chunks(estimator, X, y, sample_weight=None):
+    """The fitted estimator's :meth:`evaluate`, streamed over Dask row chunks.
+
+    Returns
+    -------
+    metrics : dict of str to float
+        Equal to the in-memory ``evaluate`` on the same rows, up to the
+        order of the additions.
+    """
+    check_is_fitted(estimator)
+    X = check_dask_X(X)
+    _check_n_features(estimator, X, reset=False)
+    if y is None:
+        raise ValueError("y is required to evaluate the head's metrics; got None.")
+    row_chunks = X.chunks[0]
+    y = as_row_chunked("y", y, row_chunks, (1, 2))
+    X_parts = X.to_delayed().ravel()
+    y_parts = y.to_delayed().ravel()
+    if sample_weight is None:
+        w_parts = [None] * len(X_parts)
+    else:
+        sample_weight = as_row_chunked("sample_weight", sample_weight, row_chunks, (1,))
+        w_parts = sample_weight.to_delayed().ravel()
+    offsets = np.concatenate([[0], np.cumsum(row_chunks)[:-1]]).astype(int)
+    est = dask.delayed(estimator, pure=False)
+    task = dask.delayed(_chunk_metrics, pure=False)
+    parts = [
+        task(est, int(offset), Xi, yi, wi)
+        for offset, Xi, yi, wi in zip(offsets, X_parts, y_parts, w_parts)
+    ]
+    eval_metrics, any_positive = tree_reduce(parts, _merge)
+    _require_positive_weight(any_positive, X.shape[0])
+    return {key: metric.result() for key, metric in eval_metrics.items()}

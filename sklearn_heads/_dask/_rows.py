@@ -1,0 +1,245 @@
+"""The training rows of a Dask fit: checked, encoded and kept on the workers.
+
+:func:`training_rows` aligns ``X``, ``y`` and ``sample_weight`` on ``X``'s
+row chunks, builds the head from a summary of ``y`` (its distinct values,
+computed by the workers) and then loads every chunk once: checked as
+``fit`` checks in-memory data, labels and weights encoded by the head, and
+persisted where it was computed. :class:`DaskRows` then evaluates the
+loss and gradient sums of a parameter vector with one task per chunk and
+adds them up on the workers, in row order; only those sums (a number and
+a gradient) reach the client.
+"""
+
+import dask
+import dask.array as da
+import numpy as np
+from sklearn.utils import check_array
+
+from .._base_estimator import _check_sample_weight_values, _require_positive_weight
+from .._compat import _check_feature_names, _check_n_features
+from .._objective import Objective, add_in_order
+
+#: Chunk results added by one task of the reduction tree.
+FAN_IN = 8
+
+
+def as_row_chunked(name, value, row_chunks, ndim_allowed):
+    """``value`` as a Dask array with the row chunks ``row_chunks``."""
+    if not isinstance(value, da.Array):
+        value = np.asarray(value)
+        if value.ndim not in ndim_allowed:
+            raise ValueError(f"{name} must be {ndim_allowed[-1]}-d or less; got shape {value.shape}.")
+        value = da.from_array(value, chunks=(row_chunks,) + (-1,) * (value.ndim - 1))
+    if value.ndim not in ndim_allowed:
+        raise ValueError(
+            f"{name} must have {' or '.join(map(str, ndim_allowed))} dimensions; "
+            f"got a Dask array of shape {value.shape}."
+        )
+    n_rows = sum(row_chunks)
+    if value.shape[0] != n_rows:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: X has "
+            f"{n_rows} rows and {name} has {value.shape[0]}."
+        )
+    if value.chunks[0] != row_chunks or any(len(c) > 1 for c in value.chunks[1:]):
+        value = value.rechunk((row_chunks,) + (-1,) * (value.ndim - 1))
+    return value
+
+
+def check_dask_X(X, known_rows=True):
+    """``X`` as a 2-d Dask array, one chunk wide (of known row chunks).
+
+    Raises
+    ------
+    TypeError
+        For a Dask collection other than an array (a data frame, say).
+    ValueError
+        For an array that is not 2-d, or whose chunk sizes are unknown.
+    """
+    if not isinstance(X, da.Array):
+        hint = (
+            " (for a Dask DataFrame: X.to_dask_array(lengths=True))"
+            if hasattr(X, "to_dask_array")
+            else ""
+        )
+        raise TypeError(
+            f"Dask input must be a dask.array.Array chunked by rows; got a "
+            f"{type(X).__module__}.{type(X).__name__}{hint}."
+        )
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2-d Dask array of shape (n_samples, n_features); got shape "
+            f"{X.shape}."
+        )
+    if known_rows and any(np.isnan(size) for size in X.chunks[0]):
+        raise ValueError(
+            "X has unknown chunk sizes (NaN rows per chunk), so y cannot be aligned "
+            "with it: call X.compute_chunk_sizes() first (or, for a data frame, "
+            "to_dask_array(lengths=True))."
+        )
+    if len(X.chunks[1]) > 1:  # every row chunk holds whole rows
+        X = X.rechunk({1: -1})
+    return X
+
+
+def _target_summary(y):
+    """A small array whose target type, classes and columns are ``y``'s.
+
+    ``type_of_target`` and the encoders depend on ``y`` only through its
+    distinct values, dtype and number of columns, so the head built from
+    this summary is the head built from ``y``.
+    """
+    values = da.unique(y).compute()
+    if y.ndim == 1:
+        return values
+    return np.repeat(values[:, None], y.shape[1], axis=1)
+
+
+def _load_chunk(estimator, head, classes, offset, X, y, w):
+    """One row chunk checked and encoded as ``fit`` does in memory."""
+    X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
+    labels = estimator._encode_labels(y, head, classes)
+    if w is not None:
+        w = _check_sample_weight_values(w, X, X.dtype, offset=offset)
+    z, w = head._prepare(labels, X.shape[0], sample_weight=w, dtype=X.dtype)
+    return X, z, w
+
+
+def _chunk_totals(chunk):
+    X, _, w = chunk
+    weight = X.shape[0] if w is None else np.sum(w, dtype=np.float64)
+    positive = X.shape[0] > 0 if w is None else bool(np.any(w))
+    return X.shape[0], float(weight), positive
+
+
+def training_rows(estimator, X, y, sample_weight, check_head):
+    """Check Dask training data and load it on the workers.
+
+    Parameters
+    ----------
+    estimator : _BaseHeadEstimator
+        Gets ``n_features_in_`` (and loses ``feature_names_in_``); provides
+        ``_head_for_target`` and ``_encode_labels``.
+    X : dask.array.Array of shape (n_samples, n_features)
+    y : dask.array.Array or array-like
+    sample_weight : dask.array.Array or array-like or None
+    check_head : callable
+        Called with the head before any chunk is loaded.
+
+    Returns
+    -------
+    head, classes : the head built from ``y`` and the classes (or None)
+    rows : DaskRows
+    """
+    X = check_dask_X(X)
+    _check_n_features(estimator, X, reset=True)
+    _check_feature_names(estimator, X, reset=True)
+    # drop empty chunks: every task then has rows to check and encode
+    keep = [i for i, size in enumerate(X.chunks[0]) if size]
+    if len(keep) < len(X.chunks[0]):
+        X = da.concatenate([X.blocks[i] for i in keep]) if keep else X
+    row_chunks = X.chunks[0]
+    y = as_row_chunked("y", y, row_chunks, (1, 2))
+    if sample_weight is not None:
+        sample_weight = as_row_chunked("sample_weight", sample_weight, row_chunks, (1,))
+    # X (say, built lazily) is computed once: here, then read from memory
+    X, y, sample_weight = dask.persist(X, y, sample_weight)
+
+    head, _, classes = estimator._head_for_target(_target_summary(y))
+    check_head(head)
+
+    X_parts = X.to_delayed().ravel()
+    y_parts = y.to_delayed().ravel()
+    w_parts = [None] * len(X_parts) if sample_weight is None else sample_weight.to_delayed().ravel()
+    offsets = np.concatenate([[0], np.cumsum(row_chunks)[:-1]]).astype(int)
+    load = dask.delayed(_load_chunk, pure=False)
+    chunks = dask.persist(
+        *[
+            load(estimator, head, classes, int(offset), Xi, yi, wi)
+            for offset, Xi, yi, wi in zip(offsets, X_parts, y_parts, w_parts)
+        ]
+    )
+    totals = dask.compute(*[dask.delayed(_chunk_totals)(c) for c in chunks])
+    n_samples = sum(t[0] for t in totals)
+    _require_positive_weight(any(t[2] for t in totals), n_samples)
+    total_weight = float(np.sum([t[1] for t in totals]))
+    if not np.isfinite(total_weight):
+        raise ValueError(
+            f"sample_weight sums to {total_weight!r}; divide the weights by a common "
+            "factor."
+        )
+    dtype = np.dtype(X.dtype) if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    rows = DaskRows(chunks, n_samples, X.shape[1], dtype, total_weight)
+    return head, classes, rows
+
+
+def tree_reduce(parts, combine):
+    """Combine the delayed ``parts`` in order, in a tree of tasks on the workers.
+
+    ``combine(*results)`` takes up to :data:`FAN_IN` results. Returns the
+    computed root: the only result that reaches the client.
+    """
+    combine = dask.delayed(combine, pure=False)
+    while len(parts) > 1:
+        parts = [combine(*parts[i : i + FAN_IN]) for i in range(0, len(parts), FAN_IN)]
+    return dask.compute(parts[0])[0]
+
+
+def _chunk_sums(static, chunk):
+    """The loss sum and parameter gradient of one loaded chunk (a task)."""
+    head, model, params, columns = static
+    X, z, w = chunk
+    objective = Objective(head, model, X, z, w, prepared=True, n_threads=1)
+    params = params.astype(objective.compute_dtype, copy=False)
+    return objective._evaluate_chunks(model, params, columns, threads=False)
+
+
+def _add_group(*results):
+    return add_in_order(results)
+
+
+def _all_of(*flags):
+    return np.logical_and.reduce(flags)
+
+
+class DaskRows:
+    """Loaded row chunks of a Dask fit (see :func:`training_rows`).
+
+    Parameters
+    ----------
+    chunks : list of dask.delayed.Delayed
+        Persisted ``(X, labels, sample_weight)`` of each row chunk, in row
+        order, as ``head._prepare`` returns the labels and weights.
+    n_samples, n_features : int
+    dtype : numpy dtype
+        Of ``X`` (float32 or float64).
+    total_weight : float
+        The sum of the sample weights (``n_samples`` without them).
+    """
+
+    def __init__(self, chunks, n_samples, n_features, dtype, total_weight):
+        self.chunks = list(chunks)
+        self.n_samples = int(n_samples)
+        self.n_features = int(n_features)
+        self.dtype = np.dtype(dtype)
+        self.total_weight = float(total_weight)
+
+    @property
+    def shape(self):
+        return (self.n_samples, self.n_features)
+
+    def sum_loss_gradient(self, head, model, params, columns=None):
+        """The head's loss sum and float64 parameter gradient over all rows.
+
+        One task per chunk, added up in row order on the workers: the
+        result is the in-memory ``Objective``'s up to the order of the
+        additions. ``params`` travel once per evaluation, as one key.
+        """
+        static = dask.delayed((head, model, np.asarray(params), columns), pure=False)
+        task = dask.delayed(_chunk_sums, pure=False)
+        return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group)
+
+    def all_chunks(self, function, *args):
+        """``function(X, labels, sample_weight, *args)`` AND-ed over the chunks."""
+        task = dask.delayed(lambda chunk, *a: function(*chunk, *a), pure=False)
+        return tree_reduce([task(chunk, *args) for chunk in self.chunks], _all_of)
