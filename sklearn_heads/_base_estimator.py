@@ -185,14 +185,19 @@ class _BaseHeadEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. float32 data is fitted in float32.
+        X : {array-like, sparse matrix, dask.array.Array} of shape (n_samples, n_features)
+            Training data. float32 data is fitted in float32. A Dask array
+            (chunked by rows, with known chunk sizes) is fitted on its
+            chunks where they live: see the user guide's "Scaling out with
+            Dask".
         y : array-like or sparse matrix of shape (n_samples,) or (n_samples, n_labels)
             Targets: two classes of any type, a multi-label indicator
-            matrix, or probabilities in [0, 1], as the head requires.
+            matrix, or probabilities in [0, 1], as the head requires. A
+            Dask array (or in memory) when ``X`` is a Dask array.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative per-sample weights (TensorFlow's ``weight_column``),
-            not all zero: the data term is their weighted mean loss.
+            not all zero: the data term is their weighted mean loss. A Dask
+            array (or in memory) when ``X`` is a Dask array.
 
         Returns
         -------
@@ -366,7 +371,9 @@ class _BaseHeadEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask.array.Array} of shape (n_samples, n_features)
+            For a Dask array, the result is a lazy Dask array with its row
+            chunks.
 
         Returns
         -------
@@ -383,7 +390,9 @@ class _BaseHeadEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask.array.Array} of shape (n_samples, n_features)
+            For a Dask array, the result is a lazy Dask array with its row
+            chunks.
 
         Returns
         -------
@@ -400,7 +409,9 @@ class _BaseHeadEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask.array.Array} of shape (n_samples, n_features)
+            For a Dask array, the result is a lazy Dask array with its row
+            chunks.
 
         Returns
         -------
@@ -445,9 +456,12 @@ class _BaseHeadEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask.array.Array} of shape (n_samples, n_features)
+            For a Dask array, the metrics are computed per row chunk where
+            it lives and merged: the same values as in memory.
         y : array-like or sparse matrix
-            Targets, as for :meth:`fit`.
+            Targets, as for :meth:`fit` (a Dask array, or in memory, when
+            ``X`` is a Dask array).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative, not all zero.
 
