@@ -332,3 +332,12 @@ def test_without_dask_the_package_works_and_says_how_to_install():
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     ).stdout
     assert INSTALL_COMMAND in out and "X is a Dask collection" in out
+
+
+def test_in_memory_targets_of_the_wrong_length(client, binary):
+    X, y, w = binary
+    Xd = _chunked(X)[0]
+    with pytest.raises(ValueError, match="X has 1200 rows and y has 1199"):
+        LinearClassifier().fit(Xd, y[:-1])
+    with pytest.raises(ValueError, match=r"sample_weight must be 1-d; got shape \(1200, 1\)"):
+        LinearClassifier().fit(Xd, y, sample_weight=w[:, None])

@@ -24,16 +24,13 @@ FAN_IN = 8
 
 
 def as_row_chunked(name, value, row_chunks, ndim_allowed):
-    """``value`` as a Dask array with the row chunks ``row_chunks``."""
+    """``value`` (Dask or in memory) as a Dask array with the row chunks ``row_chunks``."""
     if not isinstance(value, da.Array):
         value = np.asarray(value)
-        if value.ndim not in ndim_allowed:
-            raise ValueError(f"{name} must be {ndim_allowed[-1]}-d or less; got shape {value.shape}.")
-        value = da.from_array(value, chunks=(row_chunks,) + (-1,) * (value.ndim - 1))
     if value.ndim not in ndim_allowed:
         raise ValueError(
-            f"{name} must have {' or '.join(map(str, ndim_allowed))} dimensions; "
-            f"got a Dask array of shape {value.shape}."
+            f"{name} must be {' or '.join(f'{d}-d' for d in ndim_allowed)}; got "
+            f"shape {value.shape}."
         )
     n_rows = sum(row_chunks)
     if value.shape[0] != n_rows:
@@ -41,8 +38,11 @@ def as_row_chunked(name, value, row_chunks, ndim_allowed):
             "Found input variables with inconsistent numbers of samples: X has "
             f"{n_rows} rows and {name} has {value.shape[0]}."
         )
+    chunks = (row_chunks,) + (-1,) * (value.ndim - 1)
+    if not isinstance(value, da.Array):
+        return da.from_array(value, chunks=chunks)
     if value.chunks[0] != row_chunks or any(len(c) > 1 for c in value.chunks[1:]):
-        value = value.rechunk((row_chunks,) + (-1,) * (value.ndim - 1))
+        value = value.rechunk(chunks)
     return value
 
 
