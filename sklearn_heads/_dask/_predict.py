@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base_estimator import _require_positive_weight
 from .._compat import _check_n_features
-from ._rows import as_row_chunked, check_dask_X, tree_reduce
+from ._rows import aligned_chunks, check_dask_X, tree_reduce
 
 
 def _apply(X, estimator, name, empty):
@@ -61,8 +61,6 @@ def map_row_chunks(estimator, name, X):
 
 def _chunk_metrics(estimator, offset, X, y, sample_weight):
     """A fresh set of the head's metrics updated with one row chunk."""
-    if X.shape[0] == 0:
-        return estimator.head_.metrics(), False
     return estimator._update_metrics(
         estimator.head_.metrics(), estimator._logits(X), y, sample_weight, offset
     )
@@ -91,22 +89,10 @@ def evaluate_chunks(estimator, X, y, sample_weight=None):
     _check_n_features(estimator, X, reset=False)
     if y is None:
         raise ValueError("y is required to evaluate the head's metrics; got None.")
-    row_chunks = X.chunks[0]
-    y = as_row_chunked("y", y, row_chunks, (1, 2))
-    X_parts = X.to_delayed().ravel()
-    y_parts = y.to_delayed().ravel()
-    if sample_weight is None:
-        w_parts = [None] * len(X_parts)
-    else:
-        sample_weight = as_row_chunked("sample_weight", sample_weight, row_chunks, (1,))
-        w_parts = sample_weight.to_delayed().ravel()
-    offsets = np.concatenate([[0], np.cumsum(row_chunks)[:-1]]).astype(int)
+    _, parts = aligned_chunks(X, y, sample_weight)
     est = dask.delayed(estimator, pure=False)
     task = dask.delayed(_chunk_metrics, pure=False)
-    parts = [
-        task(est, int(offset), Xi, yi, wi)
-        for offset, Xi, yi, wi in zip(offsets, X_parts, y_parts, w_parts)
-    ]
+    parts = [task(est, *part) for part in parts]
     eval_metrics, any_positive = tree_reduce(parts, _merge)
     _require_positive_weight(any_positive, X.shape[0])
     return {key: metric.result() for key, metric in eval_metrics.items()}

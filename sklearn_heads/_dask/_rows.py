@@ -82,6 +82,45 @@ def check_dask_X(X, known_rows=True):
     return X
 
 
+def aligned_chunks(X, y, sample_weight=None, *, persist=False):
+    """``X``, ``y`` and ``sample_weight`` cut into the same row chunks.
+
+    Parameters
+    ----------
+    X : dask.array.Array
+        As returned by :func:`check_dask_X`.
+    y, sample_weight : dask.array.Array or array-like (``sample_weight``
+        may be None)
+    persist : bool, default=False
+        Compute the three arrays and keep them on the workers first.
+
+    Returns
+    -------
+    arrays : tuple of dask.array.Array
+        ``(X, y, sample_weight)``: ``X`` without empty row chunks, the others
+        chunked like it. With ``persist=True``, keep them referenced until
+        the tasks that read ``parts`` have run (the workers drop persisted
+        data that the client no longer references).
+    parts : list of tuple
+        ``(offset, X_i, y_i, w_i)`` of each row chunk: the index of its
+        first row and its delayed pieces (``w_i`` is None without weights).
+    """
+    keep = [i for i, size in enumerate(X.chunks[0]) if size]
+    if keep and len(keep) < len(X.chunks[0]):
+        X = da.concatenate([X.blocks[i] for i in keep])
+    row_chunks = X.chunks[0]
+    y = as_row_chunked("y", y, row_chunks, (1, 2))
+    if sample_weight is not None:
+        sample_weight = as_row_chunked("sample_weight", sample_weight, row_chunks, (1,))
+    if persist:
+        X, y, sample_weight = dask.persist(X, y, sample_weight)
+    X_parts = X.to_delayed().ravel()
+    y_parts = y.to_delayed().ravel()
+    w_parts = [None] * len(X_parts) if sample_weight is None else sample_weight.to_delayed().ravel()
+    offsets = np.concatenate([[0], np.cumsum(row_chunks)[:-1]]).astype(int).tolist()
+    return (X, y, sample_weight), list(zip(offsets, X_parts, y_parts, w_parts))
+
+
 def _target_summary(y):
     """A small array whose target type, classes and columns are ``y``'s.
 
@@ -134,32 +173,18 @@ def training_rows(estimator, X, y, sample_weight, check_head):
     X = check_dask_X(X)
     _check_n_features(estimator, X, reset=True)
     _check_feature_names(estimator, X, reset=True)
-    # drop empty chunks: every task then has rows to check and encode
-    keep = [i for i, size in enumerate(X.chunks[0]) if size]
-    if len(keep) < len(X.chunks[0]):
-        X = da.concatenate([X.blocks[i] for i in keep]) if keep else X
-    row_chunks = X.chunks[0]
-    y = as_row_chunked("y", y, row_chunks, (1, 2))
-    if sample_weight is not None:
-        sample_weight = as_row_chunked("sample_weight", sample_weight, row_chunks, (1,))
     # X (say, built lazily) is computed once: here, then read from memory
-    X, y, sample_weight = dask.persist(X, y, sample_weight)
+    arrays, parts = aligned_chunks(X, y, sample_weight, persist=True)
 
-    head, _, classes = estimator._head_for_target(_target_summary(y))
+    head, _, classes = estimator._head_for_target(_target_summary(arrays[1]))
     check_head(head)
 
-    X_parts = X.to_delayed().ravel()
-    y_parts = y.to_delayed().ravel()
-    w_parts = [None] * len(X_parts) if sample_weight is None else sample_weight.to_delayed().ravel()
-    offsets = np.concatenate([[0], np.cumsum(row_chunks)[:-1]]).astype(int)
     load = dask.delayed(_load_chunk, pure=False)
     chunks = dask.persist(
-        *[
-            load(estimator, head, classes, int(offset), Xi, yi, wi)
-            for offset, Xi, yi, wi in zip(offsets, X_parts, y_parts, w_parts)
-        ]
+        *[load(estimator, head, classes, *part) for part in parts]
     )
     totals = dask.compute(*[dask.delayed(_chunk_totals)(c) for c in chunks])
+    del arrays  # the loaded chunks are in memory: the raw ones may go
     n_samples = sum(t[0] for t in totals)
     _require_positive_weight(any(t[2] for t in totals), n_samples)
     total_weight = float(np.sum([t[1] for t in totals]))
