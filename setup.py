@@ -17,8 +17,9 @@ VERSION = re.search(
     r'^__version__ = "([^"]+)"', _read("sklearn_heads", "__init__.py"), re.M
 ).group(1)
 
-# keep the minimum in step with sklearn_heads/_dask/_detect.py
-DASK = ["dask[array]>=2024.8", "distributed>=2024.8"]
+# keep the minimum in step with sklearn_heads/_dask/_detect.py; bokeh
+# serves distributed's dashboard
+DASK = ["dask[array]>=2024.8", "distributed>=2024.8", "bokeh>=3.1"]
 
 setup(
     name="sklearn-heads",
@@ -48,6 +49,7 @@ setup(
             "numpydoc",
             "matplotlib",
             "pydata-sphinx-theme",
+            *DASK,  # the gallery runs the Dask example
         ],
     },
     classifiers=[

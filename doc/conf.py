@@ -90,6 +90,7 @@ sphinx_gallery_conf = {
             "../examples/binary",
             "../examples/multilabel",
             "../examples/tensorflow",
+            "../examples/scaling",
         ]
     ),
     "within_subsection_order": "FileNameSortKey",

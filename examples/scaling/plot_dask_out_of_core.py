@@ -35,7 +35,6 @@ import dask.array as da
 import matplotlib.pyplot as plt
 import numpy as np
 from distributed import Client, LocalCluster
-from threadpoolctl import threadpool_limits
 
 from sklearn_heads import LinearClassifier
 
@@ -74,19 +73,13 @@ print(f"X_train: {X_train.shape[0]:,} rows x {X_train.shape[1]} features, "
 # on a real cluster, connect with ``Client("tcp://scheduler:8786")``
 # instead.
 #
-# Each worker thread runs one task at a time on one core, so BLAS gets one
-# thread per task, as distributed gives its worker processes
-# (``OPENBLAS_NUM_THREADS=1``): BLAS threads of their own would compete
-# with the workers for the cores and wait for each other (on a busy
-# machine, a fit several times slower).
-#
 # The dashboard shows the tasks of every L-BFGS evaluation as they run
-# (it needs ``bokeh``); it takes any free port, and the link says which.
+# (``bokeh``, in the ``[dask]`` extra, serves it); it takes any free
+# port, and the link says which.
 cluster = LocalCluster(
     n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
 )
 client = Client(cluster)
-blas_limits = threadpool_limits(limits=1, user_api="blas")
 print("dashboard:", client.dashboard_link)
 print(f"positives in the training rows: {y_train.mean().compute():.2%}")
 
@@ -171,7 +164,6 @@ plt.show()
 # The client and the cluster hold threads, ports and the workers' memory
 # until they are closed. When a session fits in one block,
 # ``with LocalCluster(...) as cluster, Client(cluster) as client:`` closes
-# them at its end. The BLAS limit set above is lifted too.
-blas_limits.restore_original_limits()
+# them at its end.
 client.close()
 cluster.close()
