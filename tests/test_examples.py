@@ -26,6 +26,11 @@ SHRUNK = {
 }
 
 
+#: Examples that need the optional Dask dependencies (in the ``test``
+#: extra): skipped without them, except under CI, where they must run.
+NEEDS_DASK = {os.path.join("scaling", "plot_dask_out_of_core.py")}
+
+
 def _run_shrunk(path, line, replacement):
     """Run the example at ``path`` as ``__main__`` with ``line`` replaced.
 
@@ -53,6 +58,10 @@ def test_shrunk_examples_exist():
     "path", EXAMPLES, ids=[os.path.relpath(p, os.path.join(ROOT, "examples")) for p in EXAMPLES]
 )
 def test_example_runs(path, monkeypatch, tmp_path):
+    if os.path.relpath(path, os.path.join(ROOT, "examples")) in NEEDS_DASK and not os.environ.get(
+        "CI"
+    ):
+        pytest.importorskip("distributed")
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
