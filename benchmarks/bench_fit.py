@@ -41,6 +41,7 @@ from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
+import _report  # noqa: E402
 from sklearn_heads import LinearClassifier, MLPClassifier  # noqa: E402
 
 C, TOL, MAX_ITER = 1.0, 1e-6, 1000
@@ -268,14 +269,6 @@ def run(problem, repeats):
     return row
 
 
-def _fmt(v):
-    if isinstance(v, float):
-        return f"{v:.4g}" if abs(v) < 1e4 else f"{v:.3e}"
-    if isinstance(v, list):
-        return " ".join(f"{x:.3g}" for x in v)
-    return str(v)
-
-
 COLUMNS = [
     ("problem", "problem"),
     ("ours_s", "ours (s)"),
@@ -291,28 +284,9 @@ COLUMNS = [
 ]
 
 
-def _extras(row):
-    skip = {k for k, _ in COLUMNS} | {"times_ours", "times_theirs"}
-    return "; ".join(f"{k} {_fmt(v)}" for k, v in row.items() if k not in skip)
-
-
 def markdown(rows):
-    lines = ["| " + " | ".join(h for _, h in COLUMNS) + " | notes |",
-             "|" + "---|" * (len(COLUMNS) + 1)]
-    for row in rows:
-        cells = []
-        for key, _ in COLUMNS:
-            v = row.get(key, "")
-            if key == "ratio":
-                ok = "ok" if v <= row["target"] else "MISSED"
-                cells.append(f"**{v:.2f}** ({ok})")
-            elif key == "obj_ours" or key == "obj_theirs":
-                cells.append(f"{v:.10f}")
-            else:
-                cells.append(_fmt(v))
-        cells.append(_extras(row))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    objective = {key: "{:.10f}".format for key in ("obj_ours", "obj_theirs")}
+    return _report.markdown(rows, COLUMNS, objective)
 
 
 def main(argv=None):
@@ -339,8 +313,8 @@ def main(argv=None):
             f"<= {row['target']})  objective {row['obj_ours']:.10f} vs "
             f"{row['obj_theirs']:.10f}  n_iter {row['iter_ours']} vs "
             f"{row['iter_theirs']}  peak/X {row['peak_ours/X']:.3f} (sklearn "
-            f"{row['peak_sklearn/X']:.3f})  times ours {_fmt(row['times_ours'])} "
-            f"sklearn {_fmt(row['times_theirs'])}  {_extras(row)}",
+            f"{row['peak_sklearn/X']:.3f})  times ours {_report.fmt(row['times_ours'])} "
+            f"sklearn {_report.fmt(row['times_theirs'])}  {_report.notes(row, COLUMNS)}",
             flush=True,
         )
     table = markdown(rows)
