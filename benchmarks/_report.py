@@ -50,3 +50,12 @@ def markdown(rows, columns, formats=None):
                 cells.append(formats.get(key, fmt)(value))
         lines.append("| " + " | ".join(cells + [notes(row, columns)]) + " |")
     return "\n".join(lines)
+
+
+def emit(table, path=None):
+    """Print ``table`` after a blank line; also write it to ``path`` if given."""
+    print()
+    print(table)
+    if path:
+        with open(path, "w") as f:
+            f.write(table + "\n")

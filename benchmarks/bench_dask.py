@@ -296,12 +296,7 @@ def main(argv=None):
         f"{_report.fmt(row['times_theirs'])}  {_report.notes(row, COLUMNS)}",
         flush=True,
     )
-    table = markdown([row])
-    print()
-    print(table)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(table + "\n")
+    _report.emit(markdown([row]), args.markdown)
 
 
 if __name__ == "__main__":

@@ -317,12 +317,7 @@ def main(argv=None):
             f"sklearn {_report.fmt(row['times_theirs'])}  {_report.notes(row, COLUMNS)}",
             flush=True,
         )
-    table = markdown(rows)
-    print()
-    print(table)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(table + "\n")
+    _report.emit(markdown(rows), args.markdown)
 
 
 if __name__ == "__main__":
