@@ -46,7 +46,8 @@ def read_chunk(i):
     return X, y, weight
 
 
-# train on a sample that fits in memory (the first chunk)
+# train on a sample that fits in memory (the first chunk); to train on all
+# of them, see the Dask example in "Scaling out with Dask"
 X_train, y_train, w_train = read_chunk(0)
 clf = LinearClassifier(pos_weight=4.0, threshold=0.5).fit(
     X_train, y_train, w_train
