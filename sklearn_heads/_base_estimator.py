@@ -28,7 +28,7 @@ from ._compat import Interval, _check_sample_weight, _fit_context
 from ._warnings import warn_outside_package
 from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
 from ._heads._labels import check_weight_total
-from ._dask._detect import is_dask_collection, uses_dask
+from ._dask._detect import uses_dask
 from ._objective import make_objective
 from ._solver import minimize_lbfgs
 
