@@ -16,6 +16,8 @@ import numpy as np
 from scipy.special import expit
 from sklearn.utils import check_random_state
 
+from ._losses import _float_dtype
+
 
 def _inplace_relu(a):
     np.maximum(a, 0, out=a)
@@ -57,11 +59,6 @@ ACTIVATIONS = {
     "logistic": (_inplace_logistic, _logistic_derivative),
     "identity": (_inplace_identity, _identity_derivative),
 }
-
-
-def _compute_dtype(X):
-    """float32 stays float32; anything else is computed in float64."""
-    return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
 
 class _LayeredModel:
@@ -249,7 +246,7 @@ class LinearModel(_LayeredModel):
         cache : None
             Nothing is needed by :meth:`backward` beyond ``X``.
         """
-        (W,), (b,) = self.unpack(theta, _compute_dtype(X))
+        (W,), (b,) = self.unpack(theta, _float_dtype(X))
         logits = np.asarray(X @ W)
         if b is not None:
             logits += b
@@ -357,7 +354,7 @@ class MLPModel(_LayeredModel):
         cache : list of ndarray
             The activations of the hidden layers, for :meth:`backward`.
         """
-        weights, intercepts = self.unpack(theta, _compute_dtype(X))
+        weights, intercepts = self.unpack(theta, _float_dtype(X))
         activate = ACTIVATIONS[self.activation][0]
         cache, a = [], X
         for i, (W, b) in enumerate(zip(weights, intercepts)):

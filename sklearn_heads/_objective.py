@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController  # a scikit-learn dependency
 
+from ._losses import _float_dtype
 from ._models import LinearModel
 
 #: Memory budget, in bytes, for the intermediate arrays (logits, their
@@ -58,10 +59,6 @@ def _available_cores():
 #: every evaluation); 1 disables them. They take the place of BLAS's threads,
 #: so a limit on those (threadpoolctl, or joblib's workers) limits them too.
 N_THREADS = max(1, min(8, _available_cores()))
-
-
-def _float_dtype(X):
-    return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
 
 def _upcasts(X, model):

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base_estimator import _require_positive_weight
 from .._compat import _check_n_features
+from .._losses import _float_dtype
 from ._rows import aligned_chunks, check_dask_X, tree_reduce
 
 
@@ -40,8 +41,7 @@ def map_row_chunks(estimator, name, X):
     check_is_fitted(estimator)
     X = check_dask_X(X, known_rows=False)
     _check_n_features(estimator, X, reset=False)
-    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
-    sample = getattr(estimator, name)(np.zeros((1, X.shape[1]), dtype=dtype))
+    sample = getattr(estimator, name)(np.zeros((1, X.shape[1]), dtype=_float_dtype(X)))
     empty = sample[:0]
     if sample.ndim == 1:
         layout = {"drop_axis": 1, "chunks": (X.chunks[0],)}

@@ -17,6 +17,7 @@ from sklearn.utils import check_array
 
 from .._base_estimator import _check_sample_weight_values, _require_positive_weight
 from .._compat import _check_feature_names, _check_n_features
+from .._losses import _float_dtype
 from .._objective import Objective, _blas_controller, add_in_order
 
 #: Chunk results added by one task of the reduction tree.
@@ -193,8 +194,7 @@ def training_rows(estimator, X, y, sample_weight, check_head):
             f"sample_weight sums to {total_weight!r}; divide the weights by a common "
             "factor."
         )
-    dtype = np.dtype(X.dtype) if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-    rows = DaskRows(chunks, n_samples, X.shape[1], dtype, total_weight)
+    rows = DaskRows(chunks, n_samples, X.shape[1], _float_dtype(X), total_weight)
     return head, classes, rows
 
 
