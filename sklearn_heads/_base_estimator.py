@@ -24,7 +24,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._compat import Interval, _check_sample_weight, _fit_context
+from ._compat import Interval, _fit_context, asarray, check_sample_weight
 from ._warnings import warn_outside_package
 from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
 from ._heads._labels import check_weight_total
@@ -64,9 +64,7 @@ def _check_sample_weight_values(sample_weight, X, dtype, offset=0):
     row chunk of Dask input), so that errors name the global index.
     """
     try:
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=dtype, allow_all_zero_weights=True
-        )
+        sample_weight = check_sample_weight(sample_weight, X, dtype)
     except ValueError as exc:
         if "sample_weight" in str(exc) or "Sample weights" in str(exc):
             raise
@@ -333,7 +331,7 @@ class _BaseHeadEstimator(BaseEstimator):
         if sp.issparse(y):
             return y
         try:
-            return np.asarray(y)
+            return asarray(y)
         except ValueError:  # ragged lists
             raise ValueError(
                 "y must be a multi-label indicator matrix of shape (n_samples, "

@@ -14,6 +14,8 @@ import numbers
 import numpy as np
 from scipy.special import expit, log_expit
 
+from ._compat import asarray
+
 
 def _float_dtype(array):
     """Floating dtype the loss of ``array`` is computed in."""
@@ -34,7 +36,7 @@ def _check_finite(array, name):
 def _as_array(values, name):
     """``np.asarray(values)``, with an error naming ``name`` if that fails."""
     try:
-        return np.asarray(values)
+        return asarray(values)
     except ValueError as exc:  # ragged nested sequences
         raise ValueError(
             f"{name} must be a rectangular array of numbers; got {values!r:.80} "

@@ -1,5 +1,6 @@
 """Scikit-learn scorers that report one of a head's evaluation metrics."""
 
+from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -42,7 +43,8 @@ class _HeadScorer(_BaseScorer):
     """``head_.evaluate(y, logits, sample_weight)[key]``, negated for losses.
 
     The logits come from ``decision_function``, called through scikit-learn's
-    response cache, so a multi-metric dict of head scorers computes them once.
+    response cache for classifiers, so a multi-metric dict of head scorers
+    computes them once.
     """
 
     def __init__(self, key):
@@ -60,7 +62,12 @@ class _HeadScorer(_BaseScorer):
     def _score(self, method_caller, estimator, X, y_true, **kwargs):
         final = _head_estimator(estimator)
         check_is_fitted(final)
-        logits = method_caller(estimator, "decision_function", X)
+        if is_classifier(estimator):
+            logits = method_caller(estimator, "decision_function", X)
+        else:
+            # a LogisticRegressionHead estimator: scikit-learn < 1.9 only
+            # gives regressors' ``predict`` through its response cache
+            logits = estimator.decision_function(X)
         metrics = final._evaluate_logits(logits, y_true, kwargs.get("sample_weight"))
         if self._key not in metrics:
             raise ValueError(

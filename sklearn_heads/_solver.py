@@ -114,7 +114,10 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, hist
     def fun_and_remember(theta):
         loss, grad = fun(theta)
         last["theta"], last["loss"] = theta.copy(), loss
-        return loss, grad
+        # SciPy < 1.11 hands the gradient to Fortran as it is and refuses
+        # anything but an aligned, writeable float64 buffer (a gradient
+        # unpickled from a Dask worker is not aligned)
+        return loss, np.require(grad, np.float64, ["C", "A", "W"])
 
     loss_curve = []
 

@@ -21,6 +21,7 @@ from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_heads import (
+    BinaryClassHead,
     LinearClassifier,
     LinearEstimator,
     LogisticRegressionHead,
@@ -45,7 +46,7 @@ def weighted_problems(draw, kind):
     d = draw(st.integers(1, 3))
     X = draw(hnp.arrays(np.float64, (n, d), elements=st.floats(-2, 2, width=32)))
     weights = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, 3)))
-    if kind == "binary":
+    if kind.startswith("binary"):
         y = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, 1)))
         columns = y[:, None]
     elif kind == "multilabel":
@@ -66,6 +67,11 @@ def weighted_problems(draw, kind):
 
 
 def _estimator(kind, model):
+    if kind == "binary-sum":  # no denominator at all: weights are repeated rows
+        head = BinaryClassHead(loss_reduction="sum")
+        if model == "linear":
+            return LinearEstimator(head, alpha=1e-2, tol=1e-10, max_iter=500)
+        return MLPEstimator(head, (3,), alpha=1e-2, max_iter=5, random_state=0)
     if model == "linear":
         if kind == "logistic":
             return LinearEstimator(LogisticRegressionHead(), alpha=1e-2, tol=1e-10, max_iter=500)
@@ -79,7 +85,7 @@ def _estimator(kind, model):
 
 
 @pytest.mark.parametrize("model", ["linear", "mlp"])
-@pytest.mark.parametrize("kind", ["binary", "multilabel", "logistic"])
+@pytest.mark.parametrize("kind", ["binary", "binary-sum", "multilabel", "logistic"])
 def test_integer_sample_weight_is_repeating_rows_in_fit(kind, model):
     @_settings(15)
     @given(problem=weighted_problems(kind))

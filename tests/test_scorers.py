@@ -15,6 +15,7 @@ from sklearn_heads import (
     BinaryClassHead,
     LinearClassifier,
     LinearEstimator,
+    LogisticRegressionHead,
     MultiLabelHead,
     make_head_scorer,
 )
@@ -159,3 +160,29 @@ def test_grid_search_over_pos_weight_and_threshold(data):
     # up-weighting the positives raises recall at every threshold
     assert np.all(np.diff(recall, axis=0) >= 0) and np.all(recall[-1] > recall[0])
     assert search.best_score_ == results["mean_test_auc"].max()
+
+
+def test_scorers_of_a_logistic_regression_head_in_model_selection(data):
+    # a LogisticRegressionHead estimator is a regressor: its logits do not
+    # come through scikit-learn's response cache (regressors only have
+    # ``predict`` there before 1.9), and no fold may score NaN
+    X, y = data
+    target = np.clip(y * 0.8 + 0.1 + 0.05 * X[:, 0], 0, 1)
+    scoring = {key: make_head_scorer(key) for key in ("average_loss", "label/mean")}
+    cv = KFold(3, shuffle=True, random_state=0)
+    results = cross_validate(
+        LinearEstimator(LogisticRegressionHead()), X, target, cv=cv, scoring=scoring,
+        error_score="raise",
+    )
+    for fold, (train, test) in enumerate(cv.split(X)):
+        metrics = LinearEstimator(LogisticRegressionHead()).fit(X[train], target[train]).evaluate(
+            X[test], target[test]
+        )
+        assert results["test_average_loss"][fold] == -metrics["average_loss"]
+        assert results["test_label/mean"][fold] == metrics["label/mean"]
+    search = GridSearchCV(
+        LinearEstimator(LogisticRegressionHead()), {"alpha": [1e-4, 1.0]},
+        scoring=make_head_scorer("average_loss"), cv=cv, error_score="raise",
+    ).fit(X, target)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_params_ == {"alpha": 1e-4}

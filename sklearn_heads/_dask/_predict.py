@@ -47,14 +47,17 @@ def map_row_chunks(estimator, name, X):
         layout = {"drop_axis": 1, "chunks": (X.chunks[0],)}
     else:
         layout = {"chunks": (X.chunks[0], (sample.shape[1],))}
+    fitted = dask.delayed(estimator, pure=False)  # one key, not a copy per task
     return X.map_blocks(
         _apply,
-        dask.delayed(estimator, pure=False),  # one key, not a copy per task
+        fitted,
         name,
         empty,
         dtype=sample.dtype,
         meta=empty,
-        token=name,
+        # keys named for the method (dask 2024.8 deprecates ``token=``,
+        # later releases keep it: ``name=`` means the same in both)
+        name=f"{name}-{dask.base.tokenize(fitted.key, X.name)}",
         **layout,
     )
 
