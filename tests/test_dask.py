@@ -36,7 +36,7 @@ from sklearn_heads import (
     MultiLabelHead,
     make_head_scorer,
 )
-from sklearn_heads._dask._detect import INSTALL_COMMAND
+from sklearn_heads._dask._detect import INSTALL_COMMAND, INSTALL_HINT
 
 
 @pytest.fixture(scope="module")
@@ -333,7 +333,9 @@ def test_without_dask_the_package_works_and_says_how_to_install():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     ).stdout
-    assert INSTALL_COMMAND in out and "X is a Dask collection" in out
+    assert "X is a Dask collection" in out and INSTALL_HINT in out
+    # the extra is installed from a checkout, where ".[dask]" names it
+    assert INSTALL_COMMAND == 'pip install ".[dask]"' and "from a checkout" in INSTALL_HINT
 
 
 def test_in_memory_targets_of_the_wrong_length(client, binary):

@@ -2,12 +2,21 @@
 
 import re
 
-#: The command that installs the optional Dask dependencies.
-INSTALL_COMMAND = 'pip install "sklearn-heads[dask]"'
-
 #: The oldest Dask release the Dask input is tested with (``setup.py``'s
 #: ``dask`` extra asks for it too).
 MIN_DASK_VERSION = (2024, 8)
+
+#: The command that installs the optional Dask dependencies (``dask[array]``,
+#: ``distributed``, ``bokeh``), run in a checkout of the repository: the
+#: package is installed from its source, not from a package index.
+INSTALL_COMMAND = 'pip install ".[dask]"'
+
+#: How to install them: the ``dask`` extra from a checkout, or Dask alone
+#: (all that Dask input needs) from anywhere.
+INSTALL_HINT = (
+    f"from a checkout of sklearn-heads with {INSTALL_COMMAND}, or Dask alone "
+    'with pip install "dask[array]>=%d.%d"' % MIN_DASK_VERSION
+)
 
 
 def is_dask_collection(x):
@@ -44,14 +53,13 @@ def import_dask(what="X"):
     except ImportError as exc:
         raise ImportError(
             f"{what} is a Dask collection, and Dask input needs the optional Dask "
-            f"dependencies, which are not installed ({exc}). Install them with: "
-            f"{INSTALL_COMMAND}"
+            f"dependencies, which are not installed ({exc}). Install them {INSTALL_HINT}."
         ) from exc
     if _version_tuple(dask.__version__) < MIN_DASK_VERSION:
         minimum = ".".join(map(str, MIN_DASK_VERSION))
         raise ImportError(
             f"Dask input needs dask >= {minimum}; dask {dask.__version__} is "
-            f"installed. Upgrade with: {INSTALL_COMMAND}"
+            f"installed. Upgrade it {INSTALL_HINT}."
         )
     return dask
 
