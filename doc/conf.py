@@ -1,7 +1,10 @@
 """Sphinx configuration of the sklearn-heads documentation.
 
-Build with ``sphinx-build -W -b html doc doc/_build/html`` after
+Build with ``sphinx-build -n -W -b html doc doc/_build/html`` after
 ``pip install ".[docs]"``; the gallery runs every script in ``examples/``.
+The build is nitpicky (``nitpicky = True`` below, the same as ``-n``): a
+reference that does not resolve, here or in another project's
+documentation, is a warning, and ``-W`` makes it an error.
 """
 
 import os
@@ -25,12 +28,14 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
 
 root_doc = "index"
+nitpicky = True
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.md5"]
 templates_path = ["_templates"]
 html_static_path = ["_static"]
@@ -54,9 +59,61 @@ autodoc_typehints = "none"
 # numpydoc renders each docstring; autosummary/autodoc list the members
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-numpydoc_xref_param_type = False
 default_role = "literal"
 
+# -- links to other projects' documentation ----------------------------------
+# Each project's own inventory is tried first; when it cannot be fetched (no
+# network, as in CI) Sphinx logs that at INFO level and uses the fallback in
+# _intersphinx/, written by _intersphinx/make_inventories.py from the
+# installed libraries with each site's URL scheme. Regenerate the fallbacks
+# after a release of one of these libraries:
+#     python doc/_intersphinx/make_inventories.py --python-inventory \
+#         /path/to/python3.11-doc/objects.inv
+# (the script's docstring says where that file comes from).
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3/", (None, "_intersphinx/python.inv")),
+    "numpy": ("https://numpy.org/doc/stable/", (None, "_intersphinx/numpy.inv")),
+    "scipy": ("https://docs.scipy.org/doc/scipy/", (None, "_intersphinx/scipy.inv")),
+    "sklearn": ("https://scikit-learn.org/stable/", (None, "_intersphinx/sklearn.inv")),
+    "joblib": ("https://joblib.readthedocs.io/en/stable/", (None, "_intersphinx/joblib.inv")),
+    "dask": ("https://docs.dask.org/en/stable/", (None, "_intersphinx/dask.inv")),
+    "distributed": (
+        "https://distributed.dask.org/en/stable/",
+        (None, "_intersphinx/distributed.inv"),
+    ),
+}
+# an offline build waits this long (seconds) per site before the fallback
+intersphinx_timeout = 5
+
+# -- types in the Parameters/Returns/Attributes of numpydoc docstrings --------
+# Every word of a type ("array-like of shape (n_samples,)") becomes a
+# cross-reference unless it is an alias or ignored below, so a type naming
+# something that does not exist fails the nitpicky build.
+numpydoc_xref_param_type = True
+numpydoc_xref_aliases = {
+    # scikit-learn's glossary defines its docstring vocabulary
+    "array-like": ":term:`array-like <sklearn:array-like>`",
+    # warnings and classes named without their module
+    "ConvergenceWarning": "sklearn.exceptions.ConvergenceWarning",
+    "RandomState": "numpy.random.RandomState",
+    # this package's concepts, explained in the user guide
+    "head": ":ref:`head <heads>`",
+    "Metric": ":ref:`Metric <streaming>`",
+}
+numpydoc_xref_ignore = {
+    # the words of a type description
+    "of", "or", "to", "in", "shape", "instance", "shaped", "like", "sparse", "matrix",
+    # dimension names in shapes
+    "n_samples", "n_features", "n_labels", "n_classes", "logits_dimension",
+}
+
+# References with no documentation to link to (each says why); everything
+# else must resolve.
+nitpick_ignore = [
+    # threadpoolctl publishes no Sphinx documentation (its docs are the
+    # README), so there is no inventory to link show_versions' mention to
+    ("py:func", "threadpoolctl.threadpool_info"),
+]
 
 
 def _skip_foreign_members(app, what, name, obj, skip, options):
@@ -95,7 +152,6 @@ sphinx_gallery_conf = {
     ),
     "within_subsection_order": "FileNameSortKey",
     "doc_module": ("sklearn_heads",),
-    "reference_url": {"sklearn_heads": None},
     "backreferences_dir": os.path.join("generated", "backreferences"),
     "download_all_examples": False,
     "remove_config_comments": True,

@@ -4,7 +4,7 @@ The precision/recall trade-off of pos_weight
 =============================================
 
 ``pos_weight`` multiplies the loss of every positive example (the
-``pos_weight`` of :func:`tf.nn.weighted_cross_entropy_with_logits`). A
+``pos_weight`` of ``tf.nn.weighted_cross_entropy_with_logits``). A
 larger value makes a missed positive more expensive during training, so the
 fitted model pushes the probabilities of positives up: at the same decision
 threshold, recall rises and precision falls.

@@ -3,7 +3,7 @@
 Fitting ten million rows with Dask, chunk by chunk
 ==================================================
 
-:class:`~sklearn_heads.LinearClassifier` accepts a :mod:`dask.array`
+:class:`~sklearn_heads.LinearClassifier` accepts a :class:`dask.array.Array`
 chunked by rows in place of a NumPy array:
 
 * ``fit`` loads each row chunk once on the Dask worker that computed it;
