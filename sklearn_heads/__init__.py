@@ -16,6 +16,7 @@ from ._heads import (
 from ._estimators import LinearClassifier, LinearEstimator, MLPClassifier, MLPEstimator
 from ._losses import sigmoid_cross_entropy_with_logits, weighted_cross_entropy_with_logits
 from ._scorers import make_head_scorer
+from ._show_versions import show_versions
 
 __version__ = "0.1.0.dev0"
 
@@ -30,6 +31,7 @@ __all__ = [
     "Reduction",
     "binary_classification_head",
     "make_head_scorer",
+    "show_versions",
     "sigmoid_cross_entropy_with_logits",
     "weighted_cross_entropy_with_logits",
     "__version__",
