@@ -98,7 +98,11 @@ class MultiLabelHead(_Head):
     Labels: a multi-hot array or SciPy sparse matrix shaped like the logits,
     or a (ragged) list of per-example lists of class ids or, with
     ``label_vocabulary``, class names. A nested Python list is always read
-    as class ids, never as multi-hot.
+    as class ids, never as multi-hot. The estimators'
+    ``fit``, ``evaluate`` and ``score`` (:class:`~sklearn_heads.LinearEstimator`
+    and the others) take only the indicator matrix, dense or sparse;
+    :class:`~sklearn.preprocessing.MultiLabelBinarizer` turns lists of
+    labels into one.
 
     Examples
     --------
