@@ -183,5 +183,7 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 # single pages need no section navigation; the API and the gallery keep it
-html_sidebars = {page: [] for page in ("index", "install", "user_guide", "migration")}
+html_sidebars = {
+    page: [] for page in ("index", "install", "user_guide", "migration", "whats_new")
+}
 html_show_sourcelink = False
