@@ -29,7 +29,7 @@ Python          the inventory of the Python 3.11 documentation that Debian's
                 built-in names, the glossary and the labels numpydoc links to
 ==============  ===============================================================================
 
-The inventories list only public names (a few hundred KB in all), so a
+The inventories list only public names (about 40 KB in all), so a
 reference to a private name fails in an offline build just as it does
 online.
 
@@ -197,8 +197,6 @@ def sklearn_entries():
                 continue
             full = f"{modname}.{name}"
             if obj is None or inspect.ismodule(obj):
-                continue
-            if modname == "sklearn" and inspect.isclass(obj):
                 continue
             if inspect.isclass(obj):
                 role = "py:exception" if issubclass(obj, BaseException) else "py:class"
