@@ -9,6 +9,7 @@ head and train it with SciPy's L-BFGS.
 from ._heads import (
     BinaryClassHead,
     LogisticRegressionHead,
+    MultiClassHead,
     MultiLabelHead,
     Reduction,
     binary_classification_head,
@@ -27,6 +28,7 @@ __all__ = [
     "LogisticRegressionHead",
     "MLPClassifier",
     "MLPEstimator",
+    "MultiClassHead",
     "MultiLabelHead",
     "Reduction",
     "binary_classification_head",
