@@ -1,9 +1,10 @@
 """sklearn_heads: TensorFlow estimator heads as scikit-learn estimators.
 
 A *head* owns the loss (sigmoid cross-entropy, optionally weighted with
-``pos_weight``), its reduction, label handling, predictions and TensorFlow's
-evaluation metrics; the estimators pair a linear or MLP logits model with a
-head and train it with SciPy's L-BFGS.
+``pos_weight``, softmax cross-entropy, squared error or log-Poisson), its
+reduction, label handling, predictions and TensorFlow's evaluation metrics;
+the estimators pair a linear or MLP logits model with a head and train it
+with SciPy's L-BFGS.
 """
 
 from ._heads import (
@@ -11,7 +12,9 @@ from ._heads import (
     LogisticRegressionHead,
     MultiClassHead,
     MultiLabelHead,
+    PoissonRegressionHead,
     Reduction,
+    RegressionHead,
     binary_classification_head,
 )
 from ._estimators import LinearClassifier, LinearEstimator, MLPClassifier, MLPEstimator
@@ -30,7 +33,9 @@ __all__ = [
     "MLPEstimator",
     "MultiClassHead",
     "MultiLabelHead",
+    "PoissonRegressionHead",
     "Reduction",
+    "RegressionHead",
     "binary_classification_head",
     "make_head_scorer",
     "show_versions",

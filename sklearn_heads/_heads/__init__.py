@@ -5,12 +5,16 @@ from ._binary import BinaryClassHead, binary_classification_head
 from ._logistic import LogisticRegressionHead
 from ._multi_class import MultiClassHead
 from ._multi_label import MultiLabelHead
+from ._poisson import PoissonRegressionHead
+from ._regression import RegressionHead
 
 __all__ = [
     "BinaryClassHead",
     "LogisticRegressionHead",
     "MultiClassHead",
     "MultiLabelHead",
+    "PoissonRegressionHead",
     "Reduction",
+    "RegressionHead",
     "binary_classification_head",
 ]
