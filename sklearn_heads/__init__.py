@@ -1,16 +1,17 @@
 """sklearn_heads: TensorFlow estimator heads as scikit-learn estimators.
 
 A *head* owns the loss (sigmoid cross-entropy, optionally weighted with
-``pos_weight``, softmax cross-entropy, squared error or log-Poisson), its
-reduction, label handling, predictions and TensorFlow's evaluation metrics;
-the estimators pair a linear or MLP logits model with a head and train it
-with SciPy's L-BFGS.
+``pos_weight``, softmax cross-entropy, squared error, log-Poisson, or
+several heads' together), its reduction, label handling, predictions and
+TensorFlow's evaluation metrics; the estimators pair a linear or MLP logits
+model with a head and train it with SciPy's L-BFGS.
 """
 
 from ._heads import (
     BinaryClassHead,
     LogisticRegressionHead,
     MultiClassHead,
+    MultiHead,
     MultiLabelHead,
     PoissonRegressionHead,
     Reduction,
@@ -32,6 +33,7 @@ __all__ = [
     "MLPClassifier",
     "MLPEstimator",
     "MultiClassHead",
+    "MultiHead",
     "MultiLabelHead",
     "PoissonRegressionHead",
     "Reduction",
