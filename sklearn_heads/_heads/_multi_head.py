@@ -59,7 +59,7 @@ class MultiHead(_Validated):
 
     Parameters
     ----------
-    heads : list or tuple of heads
+    heads : list or tuple of head
         The heads, each with a distinct ``name`` (it keys the labels, the
         logits, the predictions and suffixes the metric keys).
         ``MultiHead`` cannot be nested.
