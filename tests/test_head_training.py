@@ -109,7 +109,8 @@ def test_regression_matches_ridge(weights_kind):
         "per-target": rng.uniform(0.2, 2.0, size=targets.shape),
     }[weights_kind]
     alpha = 0.05
-    objective, theta, W, b = _fit(RegressionHead(label_dimension=2), X, targets, sample_weight, alpha)
+    head = RegressionHead(label_dimension=2)
+    objective, theta, W, b = _fit(head, X, targets, sample_weight, alpha)
     _check_gradient(objective, _random_theta(objective))
     # the data term is the weighted mean squared error over every target
     if sample_weight is None:

@@ -17,7 +17,6 @@ from sklearn_heads import PoissonRegressionHead, RegressionHead
 
 LOGITS = np.array([[1.0, 2.0], [3.0, 4.0]])
 LABELS = np.array([[0.0, 0.0], [3.0, 6.0]])
-HALF_LOG_2PI = 0.5 * np.log(2 * np.pi)
 
 
 def stirling(z):

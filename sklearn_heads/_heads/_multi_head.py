@@ -288,8 +288,8 @@ class MultiHead(_Validated):
         labels = self._labels_by_head(labels)
         weights = self._weights_by_head(sample_weight)
         return [
-            (head, head_weight, *head._inputs(labels[head.name], logits[head.name], weights[head.name]))
-            for head, head_weight in zip(self.heads, self._weights)
+            (head, *head._inputs(labels[name], logits[name], weights[name]))
+            for name, head in zip(self._names(), self.heads)
         ]
 
     # ------------------------------------------------------------------
@@ -505,7 +505,7 @@ class MultiHead(_Validated):
                 "head's metrics()."
             )
         inputs = self._inputs(labels, logits, sample_weight)
-        for head, _, z, head_logits, w in inputs:
+        for head, z, head_logits, w in inputs:
             loss, _ = head._unreduced_loss(z, head_logits, need_grad=False)
             weighted = loss if w is None else loss * w
             reduced = float(np.sum(weighted, dtype=np.float64)) * head._loss_scale(
