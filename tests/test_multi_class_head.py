@@ -79,6 +79,7 @@ def test_predictions_by_hand():
     assert preds["class_ids"].dtype == np.int64
     only = head.predictions(logits, keys=["classes"])
     assert list(only) == ["classes"]
+    assert list(head.predictions(logits, keys=[])) == list(preds)  # TF: no keys is all keys
     np.testing.assert_array_equal(MultiClassHead(3).predictions(logits, "classes")["classes"],
                                   [["0"], ["2"]])
 

@@ -247,10 +247,16 @@ def _make_head(case):
 def _labels(case):
     labels = case["labels"]
     if isinstance(labels, dict):
-        return {name: np.asarray(value) for name, value in labels.items()}
+        return {name: _array_or_lists(value) for name, value in labels.items()}
     if case.get("label_format") in ("ids", "strings"):
         return labels  # (ragged) Python lists of class ids or names
     return _numbers(labels) if case["head"] != "MultiClassHead" else np.asarray(labels)
+
+
+def _array_or_lists(values):
+    """An array; ragged lists (multi-label class ids) stay lists."""
+    lengths = {len(v) for v in values if isinstance(v, list)}
+    return values if len(lengths) > 1 else np.asarray(values)
 
 
 def _logits(case, dtype=np.float64):

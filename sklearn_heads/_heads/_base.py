@@ -441,7 +441,8 @@ class _Head(_Validated):
         ----------
         logits : array-like of shape (..., logits_dimension)
         keys : str or list of str, default=None
-            The keys to return; all of them by default.
+            The keys to return; all of them by default (and, as in
+            TensorFlow, when the list is empty).
 
         Returns
         -------
@@ -456,6 +457,7 @@ class _Head(_Validated):
                 f"keys must be a prediction key or a list of them, from "
                 f"{list(self._prediction_keys)}; got {keys!r}."
             )
+        keys = tuple(keys) or self._prediction_keys  # TensorFlow's "if keys"
         unknown = [k for k in keys if not isinstance(k, str) or k not in self._prediction_keys]
         if unknown:
             raise ValueError(
