@@ -507,15 +507,16 @@ def _softmax_ce_sum_grad(class_ids, logits, weight=None, *, out=None, need_grad=
     shape = logits.shape
     ids = np.asarray(class_ids).reshape(-1).astype(np.intp)
     loss, grad = _softmax_ce_2d(ids, logits.reshape(-1, shape[-1]), need_grad)
-    if weight is None:
-        total = float(np.sum(loss, dtype=np.float64))
-    else:
-        weight = np.asarray(weight).reshape(-1)
-        total = float(np.dot(loss.astype(np.float64), weight.astype(np.float64)))
+    if weight is not None:
+        weight = np.asarray(weight).reshape(-1).astype(loss.dtype, copy=False)
+        loss *= weight
+    # (np.sum, not np.dot: a BLAS call outside the objective's thread limit
+    # costs more in thread start-up than the whole sum)
+    total = float(np.sum(loss, dtype=np.float64))
     if not need_grad:
         return total, None
     if weight is not None:
-        grad *= weight.astype(grad.dtype, copy=False)[:, None]
+        grad *= weight[:, None]
     grad = grad.reshape(shape)
     if out is None:
         return total, grad
