@@ -1,16 +1,21 @@
 """sklearn_heads: TensorFlow estimator heads as scikit-learn estimators.
 
 A *head* owns the loss (sigmoid cross-entropy, optionally weighted with
-``pos_weight``), its reduction, label handling, predictions and TensorFlow's
-evaluation metrics; the estimators pair a linear or MLP logits model with a
-head and train it with SciPy's L-BFGS.
+``pos_weight``, softmax cross-entropy, squared error, log-Poisson, or
+several heads' together), its reduction, label handling, predictions and
+TensorFlow's evaluation metrics; the estimators pair a linear or MLP logits
+model with a head and train it with SciPy's L-BFGS.
 """
 
 from ._heads import (
     BinaryClassHead,
     LogisticRegressionHead,
+    MultiClassHead,
+    MultiHead,
     MultiLabelHead,
+    PoissonRegressionHead,
     Reduction,
+    RegressionHead,
     binary_classification_head,
 )
 from ._estimators import LinearClassifier, LinearEstimator, MLPClassifier, MLPEstimator
@@ -27,8 +32,12 @@ __all__ = [
     "LogisticRegressionHead",
     "MLPClassifier",
     "MLPEstimator",
+    "MultiClassHead",
+    "MultiHead",
     "MultiLabelHead",
+    "PoissonRegressionHead",
     "Reduction",
+    "RegressionHead",
     "binary_classification_head",
     "make_head_scorer",
     "show_versions",

@@ -1,18 +1,26 @@
-"""Element-wise sigmoid cross-entropy losses and their gradients.
+"""Losses of the heads and their gradients.
 
 The public functions mirror ``tf.nn.sigmoid_cross_entropy_with_logits`` and
 ``tf.nn.weighted_cross_entropy_with_logits``. Two private kernels serve the
-heads: :func:`_sigmoid_ce_loss_grad`, the element-wise loss (and gradient)
-behind these functions and the heads' per-example losses (``average_loss``,
-``loss_fn``-free ``_unreduced_loss``), and :func:`_sigmoid_ce_sum_grad`, the
-fused weighted *sum* of the same loss with its gradient, which training
-evaluates.
+sigmoid heads: :func:`_sigmoid_ce_loss_grad`, the element-wise loss (and
+gradient) behind these functions and the heads' per-example losses
+(``average_loss``, ``loss_fn``-free ``_unreduced_loss``), and
+:func:`_sigmoid_ce_sum_grad`, the fused weighted *sum* of the same loss with
+its gradient, which training evaluates.
+
+The other heads' losses follow the same pattern, each as one function
+returning the unreduced loss and its gradient and one returning their
+weighted sum: the sparse softmax cross-entropy (:func:`_softmax_ce_loss_grad`,
+:func:`_softmax_ce_sum_grad`), the squared error and TensorFlow's log-Poisson
+loss (:func:`_squared_error_loss_grad`, :func:`_log_poisson_loss_grad` and
+:func:`_weighted_sum_grad`).
 """
 
+import math
 import numbers
 
 import numpy as np
-from scipy.special import expit, log_expit
+from scipy.special import expit, log_expit, xlogy
 
 from ._compat import asarray
 
@@ -412,3 +420,192 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight):
     labels, logits = _check_labels_logits(labels, logits)
     pos_weight = _check_pos_weight(pos_weight, logits.shape, logits.dtype)
     return _sigmoid_ce_loss_grad(labels, logits, pos_weight, need_grad=False)[0]
+
+
+# ---------------------------------------------------------------------------
+# sparse softmax cross-entropy (MultiClassHead)
+
+
+def _softmax_ce_2d(class_ids, x, need_grad):
+    """:func:`_softmax_ce_loss_grad` on ``x`` of shape (n, k), ids of shape (n,).
+
+    Returns the loss (n,) and the gradient (n, k) (a new array) or None.
+    """
+    n = x.shape[0]
+    rows = np.arange(n)
+    ids = class_ids
+    top = np.argmax(x, axis=1)
+    m = x[rows, top]
+    e = x - m[:, None]
+    np.exp(e, out=e)  # exp(x - max) in (0, 1], exactly 1 at the maximum
+    e[rows, top] = 0
+    others = e.sum(axis=1)  # sum of exp(x_j - max) over j != argmax
+    # log(sum exp(x)) - x_y = (max - x_y) + log1p(others): two non-negative
+    # terms, so the loss keeps its relative precision even when it is tiny
+    loss = m - x[rows, ids]
+    loss += np.log1p(others)
+    if not need_grad:
+        return loss, None
+    r = 1 / (1 + others)  # the largest probability
+    e *= r[:, None]
+    e[rows, top] = r
+    e[rows, ids] -= 1
+    hit = ids == top
+    e[rows[hit], ids[hit]] = -others[hit] * r[hit]  # p_y - 1, without cancellation
+    return loss, e
+
+
+def _softmax_ce_loss_grad(class_ids, logits, *, need_grad=True):
+    """Per-example sparse softmax cross-entropy and its gradient.
+
+    With logits ``x`` of one example and its class ``y``::
+
+        loss = logsumexp(x) - x_y
+        d loss / d x = softmax(x) - onehot(y)
+
+    computed as ``(max(x) - x_y) + log1p(sum_{j != argmax} exp(x_j - max(x)))``,
+    whose terms are non-negative: no overflow for any finite logit and no
+    cancellation, also in float32.
+
+    Parameters
+    ----------
+    class_ids : ndarray of shape (..., 1)
+        Class ids (floats or integers), already validated.
+    logits : ndarray of shape (..., k), float32 or float64
+    need_grad : bool, default=True
+
+    Returns
+    -------
+    loss : ndarray of shape (..., 1), the dtype of ``logits``
+    grad : ndarray shaped like ``logits``, or None
+    """
+    k = logits.shape[-1]
+    x = logits.reshape(-1, k)
+    ids = np.asarray(class_ids).reshape(-1).astype(np.intp)
+    loss, grad = _softmax_ce_2d(ids, x, need_grad)
+    loss = loss.reshape(logits.shape[:-1] + (1,))
+    return loss, None if grad is None else grad.reshape(logits.shape)
+
+
+def _softmax_ce_sum_grad(class_ids, logits, weight=None, *, out=None, need_grad=True):
+    """Weighted sum of the sparse softmax cross-entropy and its gradient.
+
+    Parameters
+    ----------
+    class_ids : ndarray of shape (..., 1)
+    logits : ndarray of shape (..., k)
+    weight : None or ndarray of shape (..., 1)
+    out : ndarray shaped like ``logits``, default=None
+        Where to write the gradient; may be ``logits`` itself.
+    need_grad : bool, default=True
+
+    Returns
+    -------
+    total : float
+    grad : ndarray shaped like ``logits``, or None
+    """
+    shape = logits.shape
+    ids = np.asarray(class_ids).reshape(-1).astype(np.intp)
+    loss, grad = _softmax_ce_2d(ids, logits.reshape(-1, shape[-1]), need_grad)
+    if weight is not None:
+        weight = np.asarray(weight).reshape(-1).astype(loss.dtype, copy=False)
+        loss *= weight
+    # (np.sum, not np.dot: a BLAS call outside the objective's thread limit
+    # costs more in thread start-up than the whole sum)
+    total = float(np.sum(loss, dtype=np.float64))
+    if not need_grad:
+        return total, None
+    if weight is not None:
+        grad *= weight[:, None]
+    grad = grad.reshape(shape)
+    if out is None:
+        return total, grad
+    np.copyto(out, grad)
+    return total, out
+
+
+# ---------------------------------------------------------------------------
+# element-wise regression losses (RegressionHead, PoissonRegressionHead)
+
+
+def _squared_error_loss_grad(labels, logits, *, need_grad=True):
+    """Element-wise ``(x - z)^2`` and its derivative ``2 (x - z)``.
+
+    TensorFlow's ``mean_squared_error`` with ``reduction=NONE``: the loss of
+    each logit, the same shape as ``logits``.
+    """
+    residual = logits - labels
+    loss = residual * residual
+    if not need_grad:
+        return loss, None
+    residual *= 2
+    return loss, residual
+
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def _stirling_log_factorial(labels):
+    """TensorFlow's Stirling term of ``log(z!)``, 0 for labels in [0, 1].
+
+    ``z log z - z + 0.5 log(2 pi z)`` where ``z > 1``, as
+    ``tf.nn.log_poisson_loss(..., compute_full_loss=True)`` adds it.
+    """
+    big = labels > 1
+    z = np.where(big, labels, 1)
+    term = xlogy(z, z) - z + 0.5 * np.log(z) + z.dtype.type(_HALF_LOG_2PI)
+    return np.where(big, term, 0).astype(labels.dtype, copy=False)
+
+
+def _log_poisson_loss_grad(labels, logits, compute_full_loss=True, *, need_grad=True):
+    """Element-wise log-Poisson loss and its derivative.
+
+    ``tf.nn.log_poisson_loss`` with the log of the rate as ``logits``::
+
+        loss = exp(x) - z x  [+ Stirling's log(z!) for z > 1]
+        d loss / d x = exp(x) - z
+
+    Parameters
+    ----------
+    labels : ndarray
+        Counts, ``>= 0`` (already validated).
+    logits : ndarray, the same shape
+    compute_full_loss : bool, default=True
+        Whether to add the constant Stirling term.
+    need_grad : bool, default=True
+
+    Returns
+    -------
+    loss : ndarray shaped like ``logits``
+    grad : ndarray shaped like ``logits``, or None
+    """
+    with np.errstate(over="ignore"):  # exp(x) = inf is the loss's own value
+        rate = np.exp(logits)
+    loss = rate - labels * logits
+    if compute_full_loss:
+        loss += _stirling_log_factorial(labels)
+    if not need_grad:
+        return loss, None
+    rate -= labels
+    return loss, rate
+
+
+def _weighted_sum_grad(loss, grad, weight=None, *, out=None):
+    """``sum(weight * loss)`` in float64 and ``weight * grad`` (into ``out``).
+
+    The fused step of the element-wise losses: ``loss`` and ``grad`` are
+    fresh arrays of the logits' shape, ``weight`` None or broadcastable.
+    """
+    if weight is None:
+        total = float(np.sum(loss, dtype=np.float64))
+    else:
+        weight = np.asarray(weight)
+        total = float(np.sum(loss * weight, dtype=np.float64))
+    if grad is None:
+        return total, None
+    if weight is not None:
+        grad *= weight.astype(grad.dtype, copy=False)
+    if out is None:
+        return total, grad
+    np.copyto(out, grad)
+    return total, out

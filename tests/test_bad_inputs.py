@@ -45,7 +45,11 @@ from sklearn_heads import (
     LogisticRegressionHead,
     MLPClassifier,
     MLPEstimator,
+    MultiClassHead,
+    MultiHead,
     MultiLabelHead,
+    PoissonRegressionHead,
+    RegressionHead,
     make_head_scorer,
     sigmoid_cross_entropy_with_logits,
     weighted_cross_entropy_with_logits,
@@ -211,6 +215,33 @@ CONSTRUCTORS = [
          r"loss_fn must be callable; got 3"),
     Case("set_params-revalidates", lambda: BinaryClassHead().set_params(thresholds=[2.0]),
          ValueError, r"thresholds must be .*\(0, 1\); got 2\.0"),
+    # the heads of the second round
+    Case("multiclass-n_classes-2", lambda: MultiClassHead(2), ValueError,
+         r"n_classes must be an integer > 2 .*BinaryClassHead.*got 2"),
+    Case("multiclass-vocabulary-length", lambda: MultiClassHead(3, label_vocabulary=["a", "b"]),
+         ValueError, r"label_vocabulary must have 3 entries; got 2: \['a', 'b'\]"),
+    Case("multiclass-vocabulary-duplicate",
+         lambda: MultiClassHead(3, label_vocabulary=["a", "b", "a"]), ValueError,
+         r"label_vocabulary has the duplicate entry 'a'"),
+    Case("regression-label_dimension-0", lambda: RegressionHead(0), ValueError,
+         r"label_dimension must be an integer >= 1 .*; got 0"),
+    Case("regression-inverse_link_fn-string", lambda: RegressionHead(inverse_link_fn="exp"),
+         TypeError, r"inverse_link_fn must be a callable .*; got 'exp'"),
+    Case("poisson-compute_full_loss-none", lambda: PoissonRegressionHead(compute_full_loss=None),
+         TypeError, r"compute_full_loss must be True or False; got None"),
+    Case("multihead-empty", lambda: MultiHead([]), ValueError,
+         r"heads must hold at least one head; got an empty list"),
+    Case("multihead-unnamed", lambda: MultiHead([BinaryClassHead(name="a"), RegressionHead()]),
+         ValueError, r"Every head of a MultiHead needs a name .*got RegressionHead\(\) without"),
+    Case("multihead-duplicate-names",
+         lambda: MultiHead([BinaryClassHead(name="a"), RegressionHead(name="a")]), ValueError,
+         r"heads have the duplicate name 'a'"),
+    Case("multihead-head_weights-negative",
+         lambda: MultiHead([BinaryClassHead(name="a")], head_weights=[-0.5]), ValueError,
+         r"head_weights must be finite and >= 0; got -0\.5"),
+    Case("multihead-head_weights-length",
+         lambda: MultiHead([BinaryClassHead(name="a")], head_weights=[1.0, 1.0]), ValueError,
+         r"head_weights must have one weight per head: 1 heads, got 2 weights"),
 ]
 
 
@@ -219,6 +250,10 @@ CONSTRUCTORS = [
 # loss_and_gradient, evaluate and update_metrics
 
 Z3 = np.zeros((1, 3))
+Z22, Z23 = np.zeros((2, 2)), np.zeros((2, 3))
+MULTI = MultiHead([BinaryClassHead(name="flag"), MultiClassHead(3, name="kind")])
+MULTI_LABELS = {"flag": [0, 1], "kind": [2, 0]}
+MULTI_LOGITS = {"flag": L2, "kind": Z23}
 BAD_HEAD_INPUTS = [
     # (id, head, (labels, logits[, sample_weight]), error, pattern)
     ("binary-label-2", BinaryClassHead(), ([0, 2], L2), ValueError,
@@ -291,6 +326,51 @@ BAD_HEAD_INPUTS = [
      r"sample_weight sums to inf in float64 \(the largest weight is 1e\+308\)"),
     ("sample_weight-inf", LogisticRegressionHead(), ([0.5, 0.5], L2, [np.inf, 1.0]),
      ValueError, r"sample_weight must be finite and >= 0; got inf"),
+    # the heads of the second round
+    ("multiclass-label-3", MultiClassHead(3), ([0, 3], Z23), ValueError,
+     r"Class ids in labels must be in \[0, 3\); got 3"),
+    ("multiclass-float-labels", MultiClassHead(3), (np.array([0.0, 1.0]), Z23), ValueError,
+     r"Class ids in labels must be integers in \[0, 3\); got 0\.0 in an array of dtype "
+     r"float64 \(whole-number floats are refused"),
+    ("multiclass-strings-without-vocabulary", MultiClassHead(3), (["a", "b"], Z23), ValueError,
+     r"labels are strings \(such as 'a'\) but the head has no label_vocabulary"),
+    ("multiclass-ids-with-vocabulary", MultiClassHead(3, label_vocabulary=["a", "b", "c"]),
+     ([0, 1], Z23), ValueError,
+     r"With label_vocabulary=\['a', 'b', 'c'\], labels must be strings from it; got values "
+     r"such as \[0\]"),
+    ("multiclass-labels-shape", MultiClassHead(3), ([[0, 1], [1, 2]], Z23), ValueError,
+     r"labels of shape \(2, 2\) do not match logits of shape \(2, 3\); expected shape "
+     r"\(2, 1\) or \(2,\)"),
+    ("multiclass-per-logit-weights", MultiClassHead(3), ([0, 1], Z23, np.ones((2, 3))),
+     ValueError, r"sample_weight of shape \(2, 3\) does not match logits of shape \(2, 3\); "
+     r"expected one weight per example, of shape \(2,\) or \(2, 1\)\."),
+    ("regression-labels-shape", RegressionHead(2), (np.ones(2), Z22), ValueError,
+     r"labels of shape \(2,\) do not match logits of shape \(2, 2\); expected shape \(2, 2\)"),
+    ("regression-labels-nan", RegressionHead(2), ([[0.0, np.nan], [1.0, 1.0]], Z22), ValueError,
+     r"labels must be finite; got nan"),
+    ("regression-weights-shape", RegressionHead(2), (np.ones((2, 2)), Z22, np.ones((2, 3))),
+     ValueError, r"sample_weight of shape \(2, 3\) does not match logits of shape \(2, 2\); "
+     r"expected one weight per example, of shape \(2,\) or \(2, 1\), or one per logit, of "
+     r"shape \(2, 2\)"),
+    ("poisson-negative-count", PoissonRegressionHead(), ([1.0, -1.0], L2), ValueError,
+     r"Poisson counts must be >= 0; got -1\.0"),
+    ("multihead-labels-not-a-dict", MULTI, (np.zeros((2, 1)), MULTI_LOGITS), ValueError,
+     r"labels must be a dict keyed by head name \(\['flag', 'kind'\]\); got ndarray of shape "
+     r"\(2, 1\)"),
+    ("multihead-labels-missing", MULTI, ({"flag": [0, 1]}, MULTI_LOGITS), ValueError,
+     r"labels has no entry for the heads \['kind'\]; got the keys \['flag'\]"),
+    ("multihead-logits-missing", MULTI, (MULTI_LABELS, {"kind": Z23}), ValueError,
+     r"logits has no entry for the heads \['flag'\]"),
+    ("multihead-logits-width", MULTI, (MULTI_LABELS, np.zeros((2, 3))), ValueError,
+     r"logits of shape \(2, 3\) cannot be split among the heads, whose logits dimensions are "
+     r"\{'flag': 1, 'kind': 3\} \(total 4\)"),
+    ("multihead-sub-head-label", MULTI, ({"flag": [0, 1], "kind": [0, 5]}, MULTI_LOGITS),
+     ValueError, r"Class ids in labels must be in \[0, 3\); got 5"),
+    ("multihead-sample_weight-negative", MULTI, (MULTI_LABELS, MULTI_LOGITS, [1.0, -1.0]),
+     ValueError, r"sample_weight must be finite and >= 0; got -1\.0"),
+    ("multihead-sample_weight-unknown-head", MULTI,
+     (MULTI_LABELS, MULTI_LOGITS, {"falg": [1.0, 1.0]}), ValueError,
+     r"sample_weight has entries for \['falg'\], which are not heads of this MultiHead"),
 ]
 
 
@@ -340,6 +420,21 @@ HEAD_OTHER = [
     Case("evaluate-decision_threshold-nan",
          lambda: BinaryClassHead().evaluate([0, 1], L2, decision_threshold=np.nan),
          ValueError, r"decision_threshold must be .*; got nan"),
+    Case("regression-predictions-logits-without-link",
+         lambda: RegressionHead().predictions(L2, keys=["logits"]), ValueError,
+         r"Unknown prediction keys \['logits'\]; this head predicts \['predictions'\]"),
+    Case("multihead-predictions-unknown-head",
+         lambda: MULTI.predictions(MULTI_LOGITS, keys={"falg": None}), ValueError,
+         r"keys name \['falg'\], which are not heads \(heads \['flag', 'kind'\]\)"),
+    Case("multihead-loss_reduction-mixed",
+         lambda: MultiHead([BinaryClassHead(name="a"),
+                            RegressionHead(name="b", loss_reduction="sum")]).loss_reduction,
+         ValueError, r"The heads have different loss reductions \{'a': 'sum_over_batch_size', "
+         r"'b': 'sum'\}"),
+    Case("multihead-update_metrics-other-head",
+         lambda: MULTI.update_metrics(BinaryClassHead(name="flag").metrics(), MULTI_LOGITS,
+                                      MULTI_LABELS),
+         ValueError, r"eval_metrics lacks the keys \['loss/flag'"),
     Case("merge-other-metric",
          lambda: BinaryClassHead().metrics()["auc"].merge(BinaryClassHead().metrics()["recall"]),
          ValueError, r"Cannot merge Recall\(.*\) into AUC\(.*\)"),
@@ -540,7 +635,12 @@ HEAD_MAKERS = {
     "binary": (lambda: BinaryClassHead(thresholds=[0.5]), 1),
     "multilabel": (lambda: MultiLabelHead(3, classes_for_class_based_metrics=[0]), 3),
     "logistic": (lambda: LogisticRegressionHead(), 1),
+    "multiclass": (lambda: MultiClassHead(3), 3),
+    "regression": (lambda: RegressionHead(3, inverse_link_fn=np.exp), 3),
+    "poisson": (lambda: PoissonRegressionHead(2), 2),
 }
+# labels of 5 rows for k logits: 0/1 floats, but class ids for multi-class
+LABEL_MAKERS = {"multiclass": lambda rng, k: rng.randint(0, k, size=5)}
 # what each message calls the argument
 ARGUMENT_NAMES = {
     "logits": "logits", "labels": "[Ll]abels", "sample_weight": "sample_weight",
@@ -562,14 +662,17 @@ def test_non_finite_head_inputs_are_named(kind, argument, method, value, row, co
     make, k = HEAD_MAKERS[kind]
     head = make()
     rng = np.random.RandomState(row)
+    make_labels = LABEL_MAKERS.get(
+        kind, lambda rng, k: (rng.uniform(size=(5, k)) > 0.5).astype(np.float64)
+    )
     args = {
         "logits": rng.normal(size=(5, k)),
-        "labels": (rng.uniform(size=(5, k)) > 0.5).astype(np.float64),
+        "labels": make_labels(rng, k),
         "sample_weight": rng.uniform(size=5),
     }
     if method == "predictions":
         argument = "logits"
-    target = args[argument]
+    target = args[argument] = args[argument].astype(np.float64)  # a float to hold NaN
     target[(row, column % k) if target.ndim == 2 else row] = NON_FINITE[value]
     if method == "predictions":
         call = lambda: head.predictions(args["logits"])  # noqa: E731

@@ -30,7 +30,11 @@ from sklearn_heads import (
     LogisticRegressionHead,
     MLPClassifier,
     MLPEstimator,
+    MultiClassHead,
+    MultiHead,
     MultiLabelHead,
+    PoissonRegressionHead,
+    RegressionHead,
     make_head_scorer,
     sigmoid_cross_entropy_with_logits,
     weighted_cross_entropy_with_logits,
@@ -178,6 +182,13 @@ def _head_inputs():
          sp.csr_matrix(z), logits3, weights),
         ("multilabel-ids", MultiLabelHead(3), ids, logits3.astype(np.float32), weights),
         ("logistic", LogisticRegressionHead(), rng.uniform(size=6), logits1, weights),
+        ("multiclass", MultiClassHead(3), z.argmax(axis=1), logits3, weights),
+        ("multiclass-vocabulary", MultiClassHead(3, label_vocabulary=["a", "b", "c"]),
+         np.array(["a", "b", "c"])[z.argmax(axis=1)], logits3.astype(np.float32), None),
+        ("regression", RegressionHead(3, inverse_link_fn=np.exp), rng.normal(size=(6, 3)),
+         logits3, rng.uniform(size=(6, 3))),
+        ("poisson", PoissonRegressionHead(), rng.poisson(2.0, size=6).astype(float), logits1,
+         weights),
     ]
 
 
@@ -201,6 +212,30 @@ def test_heads_do_not_change_their_inputs(head, labels, logits, weights, read_on
     # nothing the head computes next
     grad[...] = 0
     assert head.loss_and_gradient(labels, logits, weights)[0] == loss
+
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["writeable", "read-only"])
+@pytest.mark.parametrize("side_by_side", [False, True], ids=["dict", "array"])
+def test_multi_head_does_not_change_its_inputs(side_by_side, read_only):
+    rng = np.random.RandomState(2)
+    head = MultiHead([MultiClassHead(3, name="kind"), RegressionHead(2, name="value")],
+                     head_weights=[1.0, 2.0])
+    logits = rng.normal(size=(6, 5))
+    labels = {"kind": rng.randint(0, 3, size=6), "value": rng.normal(size=(6, 2))}
+    weights = rng.uniform(size=6)
+    if read_only:
+        logits, weights = _read_only(logits), _read_only(weights)
+        labels = {k: _read_only(v) for k, v in labels.items()}
+    given = logits if side_by_side else {"kind": logits[:, :3], "value": logits[:, 3:]}
+    arrays = [logits, weights, *labels.values()]
+    before = [_fingerprint(v) for v in arrays]
+    loss, grad = head.loss_and_gradient(labels, given, weights)
+    head.loss(labels, given, weights)
+    head.predictions(given)
+    head.evaluate(labels, given, weights)
+    _assert_unchanged(before, arrays)
+    for part in grad.values() if isinstance(grad, dict) else [grad]:
+        assert not np.shares_memory(part, logits)
 
 
 @pytest.mark.parametrize("read_only", [False, True], ids=["writeable", "read-only"])

@@ -153,21 +153,12 @@ def _check_name(name):
         raise TypeError(f"name must be a string or None; got {name!r}.")
 
 
-class _Head(BaseEstimator):
-    """Shared implementation of the heads (not public).
+class _Validated(BaseEstimator):
+    """A scikit-learn parameter object validated eagerly (not public).
 
-    Subclasses implement ``_validate`` (which calls ``_setup_common`` and
-    fills ``self._metric_keys``), ``logits_dimension``, ``_encode_labels``,
-    ``_default_loss``, ``_prediction_keys``, ``_predictions``,
-    ``_metric_factories`` and ``_update``.
+    Subclasses implement ``_validate``, called by the constructor (through
+    ``_check_params``) and again by :meth:`set_params`.
     """
-
-    #: Keys :meth:`predictions` can return, in TensorFlow's order.
-    _prediction_keys = ()
-
-    #: Whether encoded labels are always 0 or 1 (classification heads), which
-    #: lets the training kernel work on the margin.
-    _binary_labels = False
 
     def set_params(self, **params):
         """Set parameters and validate them as the constructor does."""
@@ -187,6 +178,33 @@ class _Head(BaseEstimator):
             raise
         except (TypeError, ValueError) as exc:
             raise InvalidParameterError(str(exc)) from None
+
+
+class _Head(_Validated):
+    """Shared implementation of the heads (not public).
+
+    Subclasses implement ``_validate`` (which calls ``_setup_common`` and
+    fills ``self._metric_keys``), ``logits_dimension``, ``_encode_labels``,
+    ``_default_loss``, ``_prediction_keys``, ``_predictions``,
+    ``_metric_factories`` and ``_update``.
+
+    Two kinds of loss are supported. By default the loss of an example is
+    one number per example (shape ``[D0, ..., DN, 1]``: the classification
+    heads); with ``_elementwise_loss`` (the regression heads) every logit
+    has its own loss (shape ``[D0, ..., DN, logits_dimension]``), each
+    logit is an example of the reduction, as in TensorFlow, and
+    ``sample_weight`` may also give one weight per logit.
+    """
+
+    #: Keys :meth:`predictions` can return, in TensorFlow's order.
+    _prediction_keys = ()
+
+    #: Whether encoded labels are always 0 or 1 (classification heads), which
+    #: lets the training kernel work on the margin.
+    _binary_labels = False
+
+    #: Whether the loss has one value per logit rather than per example.
+    _elementwise_loss = False
 
     def _setup_common(self):
         _check_reduction(self.loss_reduction)
@@ -223,27 +241,48 @@ class _Head(BaseEstimator):
         _check_finite(logits, "logits")
         return logits
 
+    def _check_weights(self, sample_weight, shape, dtype):
+        """Per-example weights, ``(..., 1)``, or None (see ``check_sample_weight``)."""
+        return check_sample_weight(sample_weight, shape, dtype)
+
     def _prepare(self, labels, n_rows, sample_weight=None, dtype=np.float64):
         """Encode labels and weights once for ``n_rows`` rows of 2-d logits."""
         shape = (n_rows, self.logits_dimension)
         z = self._encode_labels(labels, shape, dtype)
-        return z, check_sample_weight(sample_weight, shape, dtype)
+        return z, self._check_weights(sample_weight, shape, dtype)
+
+    def _prepared_widths(self):
+        """Columns of the ``z`` and ``w`` that :meth:`_prepare` returns.
+
+        ``w`` is returned as None or with this many columns.
+        """
+        return self.logits_dimension, 1
 
     def _inputs(self, labels, logits, sample_weight):
         logits = self._check_logits(logits)
         z = self._encode_labels(labels, logits.shape, logits.dtype)
-        w = check_sample_weight(sample_weight, logits.shape, logits.dtype)
+        w = self._check_weights(sample_weight, logits.shape, logits.dtype)
         return z, logits, w
 
     # ------------------------------------------------------------------
     # loss
+    def _n_examples(self, logits_shape):
+        """How many examples the reduction divides by for logits of this shape.
+
+        The product of the leading dimensions; for an element-wise loss
+        every logit counts (TensorFlow divides by ``batch_size *
+        label_dimension``).
+        """
+        n = int(np.prod(logits_shape[:-1]))
+        return n * logits_shape[-1] if self._elementwise_loss else n
+
     def _loss_scale(self, n_examples):
         if self.loss_reduction == Reduction.SUM:
             return 1.0
         return 1.0 / n_examples
 
     def _unreduced_loss(self, z, logits, need_grad=True):
-        """Per-example loss ``(..., 1)`` and ``d loss_i / d logits_i``."""
+        """Unreduced loss (``_loss_shape``) and ``d loss_i / d logits_i``."""
         if self.loss_fn is None:
             return self._default_loss(z, logits, need_grad)
         loss, grad = self._call_loss_fn(z, logits)
@@ -251,8 +290,18 @@ class _Head(BaseEstimator):
             grad = self._finite_difference_gradient(z, logits)
         return loss, grad
 
+    def _loss_fn_labels(self, z):
+        """The labels ``loss_fn`` is given: the encoded labels by default."""
+        return z
+
+    def _loss_shape(self, logits_shape):
+        """Shape of the unreduced loss for logits of ``logits_shape``."""
+        if self._elementwise_loss:
+            return tuple(logits_shape)
+        return tuple(logits_shape[:-1]) + (1,)
+
     def _call_loss_fn(self, z, logits):
-        out = self.loss_fn(labels=z, logits=logits)
+        out = self.loss_fn(labels=self._loss_fn_labels(z), logits=logits)
         grad = None
         if isinstance(out, tuple):
             if len(out) != 2:
@@ -262,13 +311,15 @@ class _Head(BaseEstimator):
                 )
             out, grad = out
         loss = np.asarray(out)
-        expected = logits.shape[:-1] + (1,)
+        expected = self._loss_shape(logits.shape)
         if loss.shape != expected:
             raise ValueError(
-                "loss_fn must return the unreduced loss of shape [D0, ..., DN, 1] "
-                f"= {expected} for logits of shape {logits.shape}; got shape "
-                f"{loss.shape}."
+                "loss_fn must return the unreduced loss of shape [D0, ..., DN, "
+                f"{expected[-1]}] = {expected} for logits of shape {logits.shape}; "
+                f"got shape {loss.shape}."
             )
+        if loss.dtype.kind not in "biuf":
+            raise TypeError(f"loss_fn must return numbers; got dtype {loss.dtype}.")
         if grad is not None:
             grad = np.asarray(grad)
             if grad.shape != logits.shape:
@@ -298,8 +349,10 @@ class _Head(BaseEstimator):
             x_plus, x_minus = x.copy(), x.copy()
             x_plus[..., j] += step
             x_minus[..., j] -= step
-            loss_plus = self._call_loss_fn(z, x_plus)[0][..., 0]
-            loss_minus = self._call_loss_fn(z, x_minus)[0][..., 0]
+            # an element-wise loss: logit j moves loss j only
+            column = j if self._elementwise_loss else 0
+            loss_plus = self._call_loss_fn(z, x_plus)[0][..., column]
+            loss_minus = self._call_loss_fn(z, x_minus)[0][..., column]
             grad[..., j] = (loss_plus - loss_minus) / (x_plus[..., j] - x_minus[..., j])
         return grad.astype(logits.dtype, copy=False)
 
@@ -355,7 +408,7 @@ class _Head(BaseEstimator):
         """
         z, logits, w = self._inputs(labels, logits, sample_weight)
         total, _ = self._sum_loss_gradient(z, logits, w, need_grad=False)
-        return total * self._loss_scale(logits.size // logits.shape[-1])
+        return total * self._loss_scale(self._n_examples(logits.shape))
 
     def loss_and_gradient(self, labels, logits, sample_weight=None):
         """The reduced training loss and its gradient w.r.t. the logits.
@@ -373,7 +426,7 @@ class _Head(BaseEstimator):
         input_shape = np.shape(logits)
         z, logits, w = self._inputs(labels, logits, sample_weight)
         total, grad = self._sum_loss_gradient(z, logits, w)
-        scale = self._loss_scale(logits.size // logits.shape[-1])
+        scale = self._loss_scale(self._n_examples(logits.shape))
         if scale != 1.0:
             grad = grad * grad.dtype.type(scale)
         # 1-d logits of a single-logit head were taken as (n, 1)
@@ -388,7 +441,8 @@ class _Head(BaseEstimator):
         ----------
         logits : array-like of shape (..., logits_dimension)
         keys : str or list of str, default=None
-            The keys to return; all of them by default.
+            The keys to return; all of them by default (and, as in
+            TensorFlow, when the list is empty).
 
         Returns
         -------
@@ -403,6 +457,7 @@ class _Head(BaseEstimator):
                 f"keys must be a prediction key or a list of them, from "
                 f"{list(self._prediction_keys)}; got {keys!r}."
             )
+        keys = tuple(keys) or self._prediction_keys  # TensorFlow's "if keys"
         unknown = [k for k in keys if not isinstance(k, str) or k not in self._prediction_keys]
         if unknown:
             raise ValueError(

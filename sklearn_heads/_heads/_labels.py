@@ -2,8 +2,10 @@
 
 Every function validates what it is given and returns a float array shaped
 like the logits (``(..., 1)`` for binary and logistic regression,
-``(..., n_classes)`` for multi-label), or raises an error that names the bad
-value and says what is allowed.
+``(..., n_classes)`` for multi-label, ``(..., label_dimension)`` for
+regression) or, for multi-class, the class ids as a float column
+``(..., 1)``; or raises an error that names the bad value and says what is
+allowed.
 """
 
 import itertools
@@ -27,16 +29,32 @@ def _is_string_array(array):
     )
 
 
-def _reshape_like(array, shape, what):
-    """Reshape ``array`` of shape ``shape`` or ``shape[:-1]`` to ``shape``."""
+def _decode_bytes(array):
+    """Bytes labels (as ``tf.data`` yields them) as strings; others unchanged."""
+    if array.dtype.kind == "S" or (
+        array.dtype.kind == "O" and array.size and isinstance(array.reshape(-1)[0], bytes)
+    ):
+        try:
+            return np.char.decode(array.astype("S"), "utf-8")
+        except (TypeError, ValueError, UnicodeDecodeError):
+            return array
+    return array
+
+
+def _reshape_like(array, shape, what, logits_shape=None):
+    """Reshape ``array`` of shape ``shape`` or ``shape[:-1]`` to ``shape``.
+
+    ``logits_shape`` (for the message) when it is not ``shape`` (class ids).
+    """
     if array.shape == tuple(shape):
         return array
     if shape[-1] == 1 and array.shape == tuple(shape[:-1]):
         return array.reshape(shape)
     allowed = f"{tuple(shape)}" + (f" or {tuple(shape[:-1])}" if shape[-1] == 1 else "")
+    logits_shape = tuple(shape) if logits_shape is None else tuple(logits_shape)
     raise ValueError(
         f"{what} of shape {array.shape} do not match logits of shape "
-        f"{tuple(shape)}; expected shape {allowed}."
+        f"{logits_shape}; expected shape {allowed}."
     )
 
 
@@ -114,6 +132,106 @@ def encode_probability_labels(labels, shape, dtype):
             f"Labels must be in [0, 1]; got {_first_bad(labels, ok)!r}."
         )
     return _reshape_like(labels, shape, "labels").astype(dtype, copy=False)
+
+
+def encode_class_ids(labels, shape, dtype, n_classes, vocabulary=None):
+    """Class ids (or vocabulary strings) as floats of ``shape[:-1] + (1,)``.
+
+    As TensorFlow's ``MultiClassHead``: integer ids in ``[0, n_classes)``
+    without a vocabulary, strings from it with one; labels of shape
+    ``[D0, ..., DN, 1]`` or ``[D0, ..., DN]``. Floats (even whole numbers)
+    and booleans are refused, as TensorFlow refuses them.
+    """
+    if sp.issparse(labels):
+        raise TypeError(
+            "Class labels must be a dense array of class ids, not a sparse matrix."
+        )
+    labels = _decode_bytes(_as_array(labels, "labels"))
+    id_shape = tuple(shape[:-1]) + (1,)
+    if vocabulary is not None:
+        if not _is_string_array(labels):
+            raise ValueError(
+                f"With label_vocabulary={list(vocabulary)!r}, labels must be "
+                "strings from it; got values such as "
+                f"{labels.reshape(-1)[:1].tolist()!r} of dtype {labels.dtype}."
+            )
+        ids = _vocabulary_ids(labels, vocabulary, "labels")
+    else:
+        if _is_string_array(labels):
+            raise ValueError(
+                f"labels are strings (such as {str(labels.reshape(-1)[0])!r}) but the "
+                "head has no label_vocabulary; pass label_vocabulary or use class "
+                f"ids in [0, {n_classes})."
+            )
+        ids = _integer_ids(labels, n_classes)
+    return _reshape_like(ids, id_shape, "labels", shape).astype(dtype, copy=False)
+
+
+def _integer_ids(labels, n_classes):
+    """Integer class ids in ``[0, n_classes)``, validated."""
+    if labels.dtype.kind == "O":
+        values = labels.reshape(-1).tolist()
+        bad = [
+            v for v in values
+            if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_))
+        ]
+        if bad:
+            raise ValueError(
+                f"Class ids in labels must be integers in [0, {n_classes}); got "
+                f"{bad[0]!r}."
+            )
+        labels = labels.astype(np.int64)
+    if labels.dtype.kind not in "iu":
+        flat = labels.reshape(-1)
+        if labels.dtype.kind == "f" and flat.size:
+            whole = np.isfinite(flat) & (flat == np.round(flat))
+            bad = flat[~whole][0] if not np.all(whole) else flat[0]
+            hint = (
+                "" if not np.all(whole) else
+                " (whole-number floats are refused, as TensorFlow refuses them: "
+                "convert with labels.astype(int))"
+            )
+            raise ValueError(
+                f"Class ids in labels must be integers in [0, {n_classes}); got "
+                f"{bad.item()!r} in an array of dtype {labels.dtype}{hint}."
+            )
+        raise ValueError(
+            f"Class ids in labels must be integers in [0, {n_classes}); got an "
+            f"array of dtype {labels.dtype}"
+            + (f" such as {flat[0].item()!r}." if flat.size else ".")
+        )
+    ok = (labels >= 0) & (labels < n_classes)
+    if not np.all(ok):
+        raise ValueError(
+            f"Class ids in labels must be in [0, {n_classes}); got "
+            f"{_first_bad(labels, ok)!r}."
+        )
+    return labels
+
+
+def encode_real_labels(labels, shape, dtype, minimum=None, what="labels"):
+    """Real-valued targets (regression) as floats of ``shape``.
+
+    Labels of shape ``shape``, or ``shape[:-1]`` when ``shape[-1] == 1``;
+    finite numbers, and ``>= minimum`` when it is given.
+    """
+    if sp.issparse(labels):
+        raise TypeError(
+            f"{what} must be a dense array, not a sparse {labels.format} matrix "
+            "(use .toarray())."
+        )
+    labels = _check_numeric(_as_array(labels, "labels"), "labels")
+    labels = _reshape_like(labels, shape, "labels")
+    ok = np.isfinite(labels)
+    if not np.all(ok):
+        raise ValueError(f"labels must be finite; got {_first_bad(labels, ok)!r}.")
+    if minimum is not None:
+        ok = labels >= minimum
+        if not np.all(ok):
+            raise ValueError(
+                f"{what} must be >= {minimum}; got {_first_bad(labels, ok)!r}."
+            )
+    return labels.astype(dtype, copy=False)
 
 
 def _is_id_lists(labels):
@@ -194,18 +312,29 @@ def encode_multilabel_labels(labels, shape, dtype, n_classes, vocabulary=None):
     return labels.astype(dtype, copy=False)
 
 
-def check_sample_weight(sample_weight, shape, dtype):
-    """Per-example weights as an array of ``shape[:-1] + (1,)``, or None."""
+def check_sample_weight(sample_weight, shape, dtype, per_logit=False):
+    """Per-example weights as an array of ``shape[:-1] + (1,)``, or None.
+
+    With ``per_logit`` (regression heads), weights of ``shape`` itself, one
+    per logit, are accepted too and returned as they are.
+    """
     if sample_weight is None:
         return None
     weights = _check_numeric(_as_array(sample_weight, "sample_weight"), "sample_weight")
-    if weights.shape not in (tuple(shape[:-1]), tuple(shape[:-1]) + (1,)):
+    allowed = [tuple(shape[:-1]), tuple(shape[:-1]) + (1,)]
+    if per_logit and tuple(shape) not in allowed:
+        allowed.append(tuple(shape))
+    if weights.shape not in allowed:
+        expected = (
+            f"one weight per example, of shape {allowed[0]} or {allowed[1]}"
+            + (f", or one per logit, of shape {allowed[2]}" if len(allowed) > 2 else "")
+        )
         raise ValueError(
             f"sample_weight of shape {weights.shape} does not match logits of shape "
-            f"{tuple(shape)}; expected one weight per example, of shape "
-            f"{tuple(shape[:-1])} or {tuple(shape[:-1]) + (1,)}."
+            f"{tuple(shape)}; expected {expected}."
         )
-    weights = weights.reshape(tuple(shape[:-1]) + (1,))
+    if weights.shape != tuple(shape):
+        weights = weights.reshape(tuple(shape[:-1]) + (1,))
     ok = np.isfinite(weights) & (weights >= 0)
     if not np.all(ok):
         raise ValueError(

@@ -1,0 +1,173 @@
+"""The multi-class classification head (``tf.estimator.MultiClassHead``)."""
+
+import numbers
+
+import numpy as np
+from scipy.special import softmax
+
+from .._losses import _softmax_ce_loss_grad, _softmax_ce_sum_grad
+from .._metrics import Mean, MeanMatch
+from ._base import Reduction, _check_vocabulary, _Head
+from ._labels import encode_class_ids
+
+
+def _check_n_classes(n_classes):
+    if (
+        not isinstance(n_classes, numbers.Integral)
+        or isinstance(n_classes, (bool, np.bool_))
+        or n_classes < 3
+    ):
+        raise ValueError(
+            "n_classes must be an integer > 2 for multi-class classification "
+            f"(use BinaryClassHead for 2 classes); got {n_classes!r}."
+        )
+    return int(n_classes)
+
+
+class MultiClassHead(_Head):
+    """Head for multi-class classification with softmax cross-entropy.
+
+    The NumPy port of ``tf.estimator.MultiClassHead``: the same loss,
+    reductions, predictions and metrics (with TensorFlow's keys and values).
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of classes, greater than 2 (use :class:`BinaryClassHead` for
+        two).
+    label_vocabulary : list or tuple of ``n_classes`` str, default=None
+        Class names, in the order of the logits. Without it, labels are
+        class ids in ``[0, n_classes)``.
+    loss_reduction : {"sum_over_batch_size", "sum"}, default="sum_over_batch_size"
+        How the weighted per-example losses are reduced (see
+        :class:`Reduction`).
+    loss_fn : callable, default=None
+        ``loss_fn(labels, logits)`` returning the unreduced loss of shape
+        ``[D0, ..., DN, 1]``, or a tuple ``(loss, gradient)`` with the
+        gradient of each example's loss w.r.t. its logits. Labels are passed
+        as integer class ids of shape ``[D0, ..., DN, 1]`` (after the
+        vocabulary lookup), as TensorFlow passes them. Without a gradient,
+        :meth:`loss_and_gradient` uses finite differences and warns once.
+    name : str, default=None
+        Appended to every metric key as ``/<name>``.
+
+    Attributes
+    ----------
+    logits_dimension : int
+        ``n_classes``.
+
+    Notes
+    -----
+    Labels: integer class ids of shape ``[D0, ..., DN, 1]`` or
+    ``[D0, ..., DN]``, or strings (or bytes) from ``label_vocabulary``.
+    Floats, even whole numbers, are refused, as TensorFlow refuses them.
+    Logits: ``[D0, ..., DN, n_classes]``. ``sample_weight`` is TensorFlow's
+    ``weight_column``, one per example.
+
+    The loss of an example is ``logsumexp(logits) - logits[label]``. The
+    metrics are ``average_loss`` (the weighted mean loss) and ``accuracy``
+    (the weighted fraction of examples whose largest logit is the label's;
+    ties go to the first class, as ``argmax`` does).
+
+    Examples
+    --------
+    The worked example of ``tf.estimator.MultiClassHead``: the losses are
+    ``logsumexp(10, 0, 0) - 0 = 10`` and ``logsumexp(0, 10, 0) - 10 = 0``
+    (to 4.5e-5), whose mean is 5.
+
+    >>> import numpy as np
+    >>> from sklearn_heads import MultiClassHead
+    >>> head = MultiClassHead(n_classes=3)
+    >>> logits = np.array([[10.0, 0.0, 0.0], [0.0, 10.0, 0.0]])
+    >>> labels = np.array([[1], [1]])
+    >>> print(f"{head.loss(labels, logits):.2f}")
+    5.00
+    >>> for key, value in sorted(head.evaluate(labels, logits).items()):
+    ...     print(f"{key} : {value:.2f}")
+    accuracy : 0.50
+    average_loss : 5.00
+    >>> head.predictions(logits)["class_ids"]
+    array([[0],
+           [1]])
+    """
+
+    _prediction_keys = (
+        "logits",
+        "probabilities",
+        "class_ids",
+        "classes",
+        "all_class_ids",
+        "all_classes",
+    )
+
+    def __init__(
+        self,
+        n_classes,
+        label_vocabulary=None,
+        loss_reduction=Reduction.SUM_OVER_BATCH_SIZE,
+        loss_fn=None,
+        name=None,
+    ):
+        self.n_classes = n_classes
+        self.label_vocabulary = label_vocabulary
+        self.loss_reduction = loss_reduction
+        self.loss_fn = loss_fn
+        self.name = name
+        self._check_params()
+
+    def _validate(self):
+        n_classes = _check_n_classes(self.n_classes)
+        self._vocabulary = _check_vocabulary(self.label_vocabulary, n_classes)
+        self._setup_common()
+
+    @property
+    def logits_dimension(self):
+        """Number of logits per example: ``n_classes``."""
+        return int(self.n_classes)
+
+    def _encode_labels(self, labels, shape, dtype):
+        return encode_class_ids(labels, shape, dtype, self.logits_dimension, self._vocabulary)
+
+    def _prepared_widths(self):
+        return 1, 1  # a column of class ids, one weight per row
+
+    def _loss_fn_labels(self, z):
+        return z.astype(np.int64)
+
+    def _default_loss(self, z, logits, need_grad):
+        return _softmax_ce_loss_grad(z, logits, need_grad=need_grad)
+
+    def _fused_sum_loss_gradient(self, z, logits, w, need_grad, out, columns):
+        if columns is not None:
+            raise ValueError("MultiClassHead has no per-column losses.")
+        return _softmax_ce_sum_grad(z, logits, w, out=out, need_grad=need_grad)
+
+    def _class_names(self):
+        if self._vocabulary:
+            return np.asarray(self._vocabulary)
+        return np.asarray([str(i) for i in range(self.logits_dimension)])
+
+    def _predictions(self, logits, keys):
+        out = {"logits": logits}
+        if "probabilities" in keys:
+            out["probabilities"] = softmax(logits, axis=-1)
+        if keys & {"class_ids", "classes"}:
+            out["class_ids"] = np.argmax(logits, axis=-1)[..., None].astype(np.int64)
+            out["classes"] = self._class_names()[out["class_ids"]]
+        if "all_class_ids" in keys:
+            ids = np.arange(self.logits_dimension, dtype=np.int64)
+            out["all_class_ids"] = np.broadcast_to(ids, logits.shape).copy()
+        if "all_classes" in keys:
+            out["all_classes"] = np.broadcast_to(self._class_names(), logits.shape).copy()
+        return out
+
+    def _metric_factories(self):
+        return [
+            (self._key("average_loss"), lambda key: Mean(name=key)),
+            (self._key("accuracy"), lambda key: MeanMatch(name=key)),
+        ]
+
+    def _update(self, m, z, logits, w, loss):
+        m[self._key("average_loss")].update_state(loss, w)
+        class_ids = np.argmax(logits, axis=-1)[..., None]
+        m[self._key("accuracy")].update_state(z, class_ids, w)
