@@ -272,7 +272,12 @@ class _BaseHeadEstimator(BaseEstimator):
             tol=self.tol,
             verbose=self.verbose,
             history=self._lbfgs_history(X),
+            scale=self._parameter_scale(model, objective),
         )
+
+    def _parameter_scale(self, model, objective):
+        """Scales of the parameters L-BFGS runs on (None: the parameters)."""
+        return None
 
     def _initial_theta(self, model, dtype):
         """The previous solution under ``warm_start``, else a fresh start."""

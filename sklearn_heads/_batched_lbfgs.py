@@ -25,7 +25,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
-from ._solver import _lbfgs_options, _scipy_own_blas
+from ._solver import _lbfgs_options, _scipy_own_blas, check_status
 from ._warnings import warn_outside_package
 
 
@@ -129,7 +129,9 @@ class BatchedLBFGSResult:
         self.messages = messages
 
 
-def minimize_lbfgs_batched(fun_batch, thetas0, *, max_iter, tol, max_fun=15000, verbose=0):
+def minimize_lbfgs_batched(
+    fun_batch, thetas0, *, max_iter, tol, max_fun=15000, verbose=0, scale=None
+):
     """Minimise independent problems with one L-BFGS-B each, evaluated in batches.
 
     Parameters
@@ -148,6 +150,10 @@ def minimize_lbfgs_batched(fun_batch, thetas0, *, max_iter, tol, max_fun=15000, 
         ``ftol``) on its own objective.
     verbose : int, default=0
         If positive, print each problem's objective after each iteration.
+    scale : ndarray of shape (n_params,), default=None
+        Positive scales of every problem's parameters: each L-BFGS runs on
+        ``v = scale * theta`` (see :func:`~sklearn_heads._solver.scaled`),
+        whose gradient ``tol`` bounds. The results are in ``theta``.
 
     Returns
     -------
@@ -158,7 +164,10 @@ def minimize_lbfgs_batched(fun_batch, thetas0, *, max_iter, tol, max_fun=15000, 
     ConvergenceWarning
         Once, naming the problems that stopped before converging.
     """
-    thetas0 = np.asarray(thetas0, dtype=np.float64)
+    unit = 1.0 if scale is None else np.asarray(scale, dtype=np.float64)
+    thetas0 = np.asarray(thetas0, dtype=np.float64) * unit
+    if scale is not None:
+        fun_batch = _scaled_batch(fun_batch, unit)
     n_problems = thetas0.shape[0]
     options = _lbfgs_options(max_iter, tol, max_fun)
     outcomes, curves = [None] * n_problems, [[] for _ in range(n_problems)]
@@ -168,7 +177,19 @@ def minimize_lbfgs_batched(fun_batch, thetas0, *, max_iter, tol, max_fun=15000, 
     for start in range(0, n_problems, MAX_THREADS):
         wave = np.arange(start, min(start + MAX_THREADS, n_problems))
         _run_wave(fun_batch, thetas0, wave, options, verbose, outcomes, curves, initial)
-    return _check_results(outcomes, curves, initial, max_iter)
+    result = _check_results(outcomes, curves, initial, max_iter, tol)
+    result.thetas /= unit
+    return result
+
+
+def _scaled_batch(fun_batch, scale):
+    """``fun_batch`` of the variables ``scale * theta`` (per problem)."""
+
+    def fun_v(active, vs):
+        losses, grads = fun_batch(active, vs / scale)
+        return losses, grads / scale
+
+    return fun_v
 
 
 def _run_wave(fun_batch, thetas0, wave, options, verbose, outcomes, curves, initial):
@@ -227,36 +248,37 @@ def _run_wave(fun_batch, thetas0, wave, options, verbose, outcomes, curves, init
         raise coordinator.error
 
 
-def _check_results(outcomes, curves, initial, max_iter):
-    n_iter = np.array([min(int(r.nit), max_iter) for r in outcomes])
-    messages = [r.message if isinstance(r.message, str) else str(r.message) for r in outcomes]
-    status = np.array([r.status for r in outcomes])
-    converged = status == 0
+def _check_results(outcomes, curves, initial, max_iter, tol):
+    statuses = [check_status(r, max_iter, tol) for r in outcomes]
+    converged = np.array([status.converged for status in statuses])
     if not np.all(converged):
-        failed = np.flatnonzero(~converged)
-        at_max_iter = failed[status[failed] == 1]
-        others = failed[status[failed] != 1]
+        failed = np.flatnonzero(~converged).tolist()
+        at_max_iter = [j for j in failed if outcomes[j].status == 1]
+        others = [j for j in failed if outcomes[j].status != 1]
         parts = []
-        if at_max_iter.size:
+        if at_max_iter:
             parts.append(
-                f"L-BFGS failed to converge for label(s) {at_max_iter.tolist()} after "
+                f"L-BFGS failed to converge for label(s) {at_max_iter} after "
                 f"max_iter={max_iter} iteration(s). Increase max_iter, or scale the data "
                 "(for example with sklearn.preprocessing.StandardScaler), or loosen tol."
             )
-        if others.size:
+        if others:
+            worst = max(others, key=lambda j: statuses[j].gradient)
             parts.append(
-                f"L-BFGS stopped without meeting tol for label(s) {others.tolist()} "
-                f"({messages[others[0]]}). This usually means the objective is badly "
-                "scaled or tol is below what floating point allows: scale the data "
-                "(for example with sklearn.preprocessing.StandardScaler) or increase tol."
+                f"L-BFGS stopped without meeting tol for label(s) {others}: the "
+                f"largest gradient component is {statuses[worst].gradient:.3g} > "
+                f"tol={tol:g} for label {worst} ({statuses[worst].message}). The "
+                "objective stopped decreasing in floating point, which usually means "
+                "that it is badly scaled: scale the data (for example with "
+                "sklearn.preprocessing.StandardScaler), or increase tol."
             )
         warn_outside_package(" ".join(parts), ConvergenceWarning)
     return BatchedLBFGSResult(
         thetas=np.stack([r.x for r in outcomes]),
-        n_iter=n_iter,
+        n_iter=np.array([status.n_iter for status in statuses]),
         loss_curves=curves,
         initial_losses=initial,
         losses=np.array([float(r.fun) for r in outcomes]),
         converged=converged,
-        messages=messages,
+        messages=[status.message for status in statuses],
     )

@@ -40,6 +40,20 @@ class _LinearModelMixin:
         """
         return 30 if X.shape[1] <= 1000 else 10
 
+    def _parameter_scale(self, model, objective):
+        """Each coefficient in units of its column's root mean square.
+
+        L-BFGS runs on ``coef_ * rms(column)``: the coefficients of ``X``
+        with every column divided by its root mean square, and ``tol``
+        bounds the gradient with respect to those. On standardised data
+        nothing changes; on columns of very different scales (a constant
+        column of 1e8, features in different units) L-BFGS would otherwise
+        stop where the objective stalls in floating point, far from the
+        optimum. The minimiser, ``coef_`` and ``loss_curve_`` are those of
+        the unscaled objective.
+        """
+        return model.parameter_scale(objective.column_scale())
+
     def _minimize(self, head, model, X, labels, sample_weight, theta0):
         """One L-BFGS per label for a multi-label head, evaluated together.
 
@@ -66,6 +80,7 @@ class _LinearModelMixin:
             max_iter=self.max_iter,
             tol=self.tol,
             verbose=self.verbose,
+            scale=objective.split(self._parameter_scale(model, objective))[0],
         )
         n_iter = int(result.n_iter.max())
         per_label = np.full((objective.n_labels, n_iter), np.nan)

@@ -113,6 +113,62 @@ def _x_row_bytes(X):
     return max(1, X.shape[1] * X.dtype.itemsize)
 
 
+def column_sq_sums(X, sample_weight=None, block_bytes=None):
+    """Each column's (weighted) sum of squares, in float64, without a copy of ``X``.
+
+    Parameters
+    ----------
+    X : {ndarray, CSR matrix} of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the rows' squares.
+    block_bytes : int, default=None
+        Bytes of the temporary float64 arrays: rows are read a block at a
+        time. None is :data:`BLOCK_BYTES`.
+
+    Returns
+    -------
+    sums : ndarray of shape (n_features,)
+    """
+    n, d = X.shape
+    sums = np.zeros(d, dtype=np.float64)
+    if sp.issparse(X):
+        X = X.tocsr()
+    row_bytes = 8 * (max(1, X.nnz) / max(1, n) if sp.issparse(X) else d)
+    step = max(1, int((BLOCK_BYTES if block_bytes is None else block_bytes) // max(1, row_bytes)))
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        w = None if sample_weight is None else sample_weight[start:stop]
+        if sp.issparse(X):
+            lo, hi = X.indptr[start], X.indptr[stop]
+            squares = np.square(X.data[lo:hi], dtype=np.float64)
+            if w is not None:
+                squares *= np.repeat(w, np.diff(X.indptr[start : stop + 1]))
+            sums += np.bincount(X.indices[lo:hi], weights=squares, minlength=d)
+        else:
+            block = np.asarray(X[start:stop], dtype=np.float64)
+            if w is None:
+                sums += np.einsum("ij,ij->j", block, block)
+            else:
+                sums += np.einsum("i,ij,ij->j", w, block, block)
+    return sums
+
+
+def column_scale(sq_sums, total_weight):
+    """(Weighted) root mean square of each column (1 where 0 or not finite).
+
+    Weighted by the sample weights, so that an integer weight scales as
+    many repeated rows would.
+
+    The scale of the preconditioned variables of a linear model: L-BFGS
+    runs on ``coef * scale``, so that every feature counts in the same
+    units (see :func:`~sklearn_heads._solver.scaled`).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = np.sqrt(np.asarray(sq_sums, dtype=np.float64) / total_weight)
+    scale[~np.isfinite(scale) | (scale == 0)] = 1.0
+    return scale
+
+
 def _row_block(X, start, stop):
     """Rows ``start:stop`` of ``X`` and their transpose, without copying ``X``.
 
@@ -209,6 +265,13 @@ class Objective:
         self.n_threads = int(_default_n_threads() if n_threads is None else n_threads)
         self._blocks = list(self._chunks())
         self._local = threading.local()  # per-thread buffers
+
+    def column_scale(self):
+        """The weighted root mean square of each column of ``X`` (see :func:`column_scale`)."""
+        w = self.sample_weight
+        if w is not None:
+            w = np.asarray(w, dtype=np.float64).reshape(self.n_samples, -1)[:, 0]
+        return column_scale(column_sq_sums(self.X, w), self.total_weight)
 
     def _upcast_chunk(self, X):
         """A float64 copy of the float32 chunk ``X``, in a per-thread buffer.

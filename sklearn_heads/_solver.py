@@ -77,7 +77,28 @@ class LBFGSResult:
         self.message = message
 
 
-def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, history=10):
+def scaled(fun, scale):
+    """``fun`` of the variables ``v = scale * theta``.
+
+    Returns ``fun_v(v) = (loss, gradient / scale)`` evaluated at
+    ``theta = v / scale``: the same objective, whose gradient with respect
+    to ``v`` is the gradient with respect to ``theta`` divided by
+    ``scale``. A diagonal preconditioner: with ``scale`` the columns' root
+    mean squares, L-BFGS sees every feature in the same units.
+    """
+    if scale is None:
+        return fun
+
+    def fun_v(v):
+        loss, grad = fun(v / scale)
+        return loss, grad / scale
+
+    return fun_v
+
+
+def minimize_lbfgs(
+    fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, history=10, scale=None
+):
     """Minimise ``fun`` with L-BFGS-B from ``theta0``.
 
     Parameters
@@ -89,8 +110,10 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, hist
     max_iter : int
         Maximum number of L-BFGS iterations.
     tol : float
-        Stop when every component of the (projected) gradient is at most
-        ``tol`` in absolute value (SciPy's ``gtol``).
+        Converged means that every component of the gradient (with respect
+        to ``scale * theta``) is at most ``tol`` in absolute value: SciPy's
+        ``gtol``, and checked again at the end, since L-BFGS-B also stops
+        (with status 0) when the objective stops decreasing.
     max_fun : int, default=15000
         Maximum number of evaluations of ``fun``.
     verbose : int, default=0
@@ -98,6 +121,10 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, hist
     history : int, default=10
         Number of past steps whose curvature L-BFGS keeps (SciPy's
         ``maxcor``; 10 is its default and scikit-learn's).
+    scale : ndarray of shape (n_params,), default=None
+        Positive scales of the parameters: L-BFGS runs on
+        ``v = scale * theta`` (see :func:`scaled`), whose gradient ``tol``
+        bounds. The result and the loss curve are in ``theta``.
 
     Returns
     -------
@@ -107,8 +134,11 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, hist
     -----
     ConvergenceWarning
         When L-BFGS-B stops before converging (``max_iter`` or ``max_fun``
-        reached, or a failed line search).
+        reached, a failed line search, or an objective that stopped
+        decreasing while the gradient is above ``tol``).
     """
+    fun = scaled(fun, scale)
+    unit = 1.0 if scale is None else scale
     last = {}
 
     def fun_and_remember(theta):
@@ -134,43 +164,79 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, hist
     with _scipy_own_blas().limit(limits=1):
         result = minimize(
             fun_and_remember,
-            np.asarray(theta0, dtype=np.float64),
+            np.asarray(theta0, dtype=np.float64) * unit,
             method="L-BFGS-B",
             jac=True,
             callback=callback,
             options=_lbfgs_options(max_iter, tol, max_fun, history),
         )
-    return _check_result(result, loss_curve, max_iter)
+    status = check_status(result, max_iter, tol)
+    if status.warning:
+        warn_outside_package(status.warning, ConvergenceWarning)
+    return LBFGSResult(
+        theta=result.x / unit,
+        n_iter=status.n_iter,
+        loss_curve=loss_curve,
+        loss=float(result.fun),
+        converged=status.converged,
+        message=status.message,
+    )
 
 
-def _check_result(result, loss_curve, max_iter):
-    """Turn SciPy's result into an :class:`LBFGSResult`; warn if unconverged."""
+class _Status:
+    """What :func:`check_status` makes of a SciPy result."""
+
+    def __init__(self, n_iter, converged, message, gradient, warning):
+        self.n_iter = n_iter
+        self.converged = converged
+        self.message = message
+        self.gradient = gradient
+        self.warning = warning
+
+
+def check_status(result, max_iter, tol):
+    """Whether an L-BFGS-B result converged, and what to warn if not.
+
+    Converged means that the largest component of the final gradient
+    (``result.jac``) is at most ``tol``. SciPy's status 0 is not enough:
+    L-BFGS-B also stops when the objective decreases by less than its
+    ``ftol`` relative to its value (the objective stalls in floating point
+    on badly scaled data), far from a gradient below ``tol``.
+
+    Parameters
+    ----------
+    result : scipy.optimize.OptimizeResult
+    max_iter : int
+    tol : float
+
+    Returns
+    -------
+    status : _Status
+        ``n_iter``, ``converged``, SciPy's ``message``, the largest
+        absolute ``gradient`` component, and the ``warning`` text (None when
+        converged).
+    """
     n_iter = min(int(result.nit), max_iter)
     message = result.message
     if isinstance(message, bytes):  # pragma: no cover - SciPy < 1.6
         message = message.decode("latin1")
-    converged = result.status == 0
+    gradient = float(np.max(np.abs(result.jac), initial=0.0))
+    converged = result.status == 0 and gradient <= tol
+    warning = None
     if result.status == 1:
-        warn_outside_package(
-            f"L-BFGS failed to converge after {n_iter} iteration(s) ({message}). "
+        warning = (
+            f"L-BFGS failed to converge after {n_iter} iteration(s) "
+            f"({message}; largest gradient component {gradient:.3g}, tol={tol:g}). "
             "Increase max_iter, or scale the data (for example with "
-            "sklearn.preprocessing.StandardScaler), or loosen tol.",
-            ConvergenceWarning,
+            "sklearn.preprocessing.StandardScaler), or loosen tol."
         )
     elif not converged:
-        warn_outside_package(
-            f"L-BFGS stopped after {n_iter} iteration(s) without meeting tol "
-            f"(status={result.status}: {message}). This usually means the "
-            "objective is badly scaled or tol is below what floating point "
-            "allows: scale the data (for example with "
-            "sklearn.preprocessing.StandardScaler) or increase tol.",
-            ConvergenceWarning,
+        warning = (
+            f"L-BFGS stopped after {n_iter} iteration(s) without meeting "
+            f"tol: the largest gradient component is {gradient:.3g} > tol={tol:g} "
+            f"(status={result.status}: {message}). The objective stopped "
+            "decreasing in floating point, which usually means that it is badly "
+            "scaled: scale the data (for example with "
+            "sklearn.preprocessing.StandardScaler), or increase tol."
         )
-    return LBFGSResult(
-        theta=result.x,
-        n_iter=n_iter,
-        loss_curve=loss_curve,
-        loss=float(result.fun),
-        converged=converged,
-        message=message,
-    )
+    return _Status(n_iter, converged, message, gradient, warning)

@@ -118,6 +118,23 @@ def test_multilabel_fit_equals_in_memory_fit(client):
         assert_allclose(on_dask.intercept_, ours.intercept_, rtol=0, atol=1e-6)
 
 
+def test_badly_scaled_columns_fit_as_in_memory(client):
+    # the column scales of the preconditioner come from the chunks, weighted
+    X = np.random.RandomState(0).normal(size=(1000, 5))
+    y = (X[:, 0] > 0).astype(int)
+    X = np.c_[X, np.full(1000, 1e8)]
+    w = np.random.RandomState(1).uniform(0, 3, 1000)
+    for estimator, target in ((LinearClassifier(), y), (LinearClassifier(), np.c_[y, 1 - y])):
+        Xd, yd, wd = _chunked(X, target, w)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            ours = clone(estimator).fit(X, target, sample_weight=w)
+            on_dask = clone(estimator).fit(Xd, yd, sample_weight=wd)
+        assert ours.score(X, target) > 0.99  # 0.5 without the scaling
+        assert on_dask.n_iter_ == ours.n_iter_
+        assert_allclose(on_dask.coef_, ours.coef_, rtol=1e-6, atol=1e-12)
+
+
 def test_regression_head_and_float32(client, binary):
     X, y, _ = binary
     p = 1 / (1 + np.exp(-X[:, 0]))  # probabilities as targets

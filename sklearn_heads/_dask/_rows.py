@@ -18,7 +18,7 @@ from sklearn.utils import check_array
 from .._base_estimator import _check_sample_weight_values, _require_positive_weight
 from .._compat import _check_feature_names, _check_n_features
 from .._losses import _float_dtype
-from .._objective import Objective, _blas_controller, add_in_order
+from .._objective import Objective, _blas_controller, add_in_order, column_sq_sums
 
 #: Chunk results added by one task of the reduction tree.
 FAN_IN = 8
@@ -149,7 +149,9 @@ def _chunk_totals(chunk):
     X, _, w = chunk
     weight = X.shape[0] if w is None else np.sum(w, dtype=np.float64)
     positive = X.shape[0] > 0 if w is None else bool(np.any(w))
-    return X.shape[0], float(weight), positive
+    if w is not None:
+        w = np.asarray(w, dtype=np.float64).reshape(X.shape[0], -1)[:, 0]
+    return X.shape[0], float(weight), positive, column_sq_sums(X, w)
 
 
 def training_rows(estimator, X, y, sample_weight, check_head):
@@ -194,7 +196,10 @@ def training_rows(estimator, X, y, sample_weight, check_head):
             f"sample_weight sums to {total_weight!r}; divide the weights by a common "
             "factor."
         )
-    rows = DaskRows(chunks, n_samples, X.shape[1], _float_dtype(X), total_weight)
+    column_sq_sums = np.sum([t[3] for t in totals], axis=0)
+    rows = DaskRows(
+        chunks, n_samples, X.shape[1], _float_dtype(X), total_weight, column_sq_sums
+    )
     return head, classes, rows
 
 
@@ -246,14 +251,17 @@ class DaskRows:
         Of ``X`` (float32 or float64).
     total_weight : float
         The sum of the sample weights (``n_samples`` without them).
+    column_sq_sums : ndarray of shape (n_features,)
+        Each column's sum of squares (for the linear models' scaling).
     """
 
-    def __init__(self, chunks, n_samples, n_features, dtype, total_weight):
+    def __init__(self, chunks, n_samples, n_features, dtype, total_weight, column_sq_sums):
         self.chunks = list(chunks)
         self.n_samples = int(n_samples)
         self.n_features = int(n_features)
         self.dtype = np.dtype(dtype)
         self.total_weight = float(total_weight)
+        self.column_sq_sums = np.asarray(column_sq_sums, dtype=np.float64)
 
     @property
     def shape(self):
