@@ -25,7 +25,8 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
-from ._solver import _lbfgs_options, _scipy_own_blas, check_status
+from ._solver import _lbfgs_options, check_status
+from ._threads import scipy_own_blas, single_threaded
 from ._warnings import warn_outside_package
 
 
@@ -233,7 +234,7 @@ def _run_wave(fun_batch, thetas0, wave, options, verbose, outcomes, curves, init
         threading.Thread(target=run, args=(i,), name=f"lbfgs-label-{wave[i]}", daemon=True)
         for i in range(len(wave))
     ]
-    with _scipy_own_blas().limit(limits=1):
+    with single_threaded(scipy_own_blas()):
         try:
             for thread in threads:
                 thread.start()

@@ -149,8 +149,11 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
         stops the fit.
     tol : float, default=1e-4
-        L-BFGS stops when every component of the gradient of the objective
-        is at most ``tol`` in absolute value. Multi-label: the objective
+        Converged means that every component of the gradient of the
+        objective is at most ``tol`` in absolute value, the gradient with
+        respect to the coefficients in units of each column's root mean
+        square (L-BFGS runs on those; see the user guide). A fit that stops
+        above ``tol`` warns. Multi-label: the objective
         is a sum of one problem per label, and each label stops when the
         gradient of its own problem scaled to a binary one (``n_labels``
         times its share: its mean loss plus ``0.5 * n_labels * alpha *
@@ -258,8 +261,11 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
         stops the fit.
     tol : float, default=1e-4
-        L-BFGS stops when every component of the gradient of the objective
-        is at most ``tol`` in absolute value.
+        Converged means that every component of the gradient of the
+        objective is at most ``tol`` in absolute value, the gradient with
+        respect to the coefficients in units of each column's root mean
+        square (L-BFGS runs on those; see the user guide). A fit that stops
+        above ``tol`` warns.
     warm_start : bool, default=False
         Start from the previous solution (when the model's shape is
         unchanged) instead of zeros.

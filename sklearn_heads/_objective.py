@@ -26,10 +26,11 @@ import threading
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import ThreadpoolController  # a scikit-learn dependency
 
+from ._heads import Reduction
 from ._losses import _float_dtype
 from ._models import LinearModel
+from ._threads import blas_libraries, single_threaded, thread_limits
 
 #: Memory budget, in bytes, for the intermediate arrays (logits, their
 #: gradient, hidden activations) of one row chunk. Rows are processed in
@@ -92,16 +93,9 @@ def add_in_order(results):
     return total, grad
 
 
-@functools.lru_cache(maxsize=None)
-def _blas_controller():
-    """A threadpoolctl controller of every BLAS loaded (NumPy's, SciPy's)."""
-    return ThreadpoolController().select(user_api="blas")
-
-
 def _default_n_threads():
-    """:data:`N_THREADS`, or fewer when the BLAS threads are limited."""
-    limits = [lib.num_threads for lib in _blas_controller().lib_controllers]
-    return max(1, min([N_THREADS, *limits]))
+    """:data:`N_THREADS`, or fewer when the user limits the BLAS threads."""
+    return max(1, min([N_THREADS, *thread_limits(blas_libraries())]))
 
 
 def _x_row_bytes(X):
@@ -111,6 +105,33 @@ def _x_row_bytes(X):
         nnz = X.nnz if hasattr(X, "nnz") else 0
         return max(1, (nnz * (X.dtype.itemsize + 4)) // n)
     return max(1, X.shape[1] * X.dtype.itemsize)
+
+
+def scale_free_weights(head, sample_weight, largest=None):
+    """Sample weights divided by their largest, where their scale does not matter.
+
+    With a mean reduction (the default) the objective is the weighted mean
+    loss, the same for the weights ``w`` and ``c * w``: dividing them by
+    the largest weight keeps tiny weights (``5e-324``) from underflowing
+    and huge ones from overflowing their total, so that any scale fits as
+    unit weights do. With the ``"sum"`` reduction the scale is part of the
+    objective, and the weights are kept.
+
+    Parameters
+    ----------
+    head : head instance
+    sample_weight : ndarray of shape (n_samples,) or None
+        Validated (finite, non-negative) float64 weights.
+    largest : float, default=None
+        The largest weight of the whole data, when ``sample_weight`` is one
+        row chunk of it; None takes ``sample_weight``'s.
+    """
+    if sample_weight is None or head.loss_reduction == Reduction.SUM:
+        return sample_weight
+    largest = np.max(sample_weight) if largest is None else largest
+    if not largest > 0:  # all zero: refused where the total is checked
+        return sample_weight
+    return sample_weight / largest
 
 
 def column_sq_sums(X, sample_weight=None, block_bytes=None):
@@ -248,7 +269,10 @@ class Objective:
             self.labels, self.sample_weight = labels, sample_weight
         else:
             self.labels, self.sample_weight = self.head._prepare(
-                labels, self.n_samples, sample_weight=sample_weight, dtype=dtype
+                labels,
+                self.n_samples,
+                sample_weight=scale_free_weights(self.head, sample_weight),
+                dtype=dtype,
             )
         w = self.sample_weight
         self.total_weight = float(self.n_samples if w is None else np.sum(w, dtype=np.float64))
@@ -312,7 +336,7 @@ class Objective:
         if len(blocks) == 1:
             return [function(blocks[0])]
         if self.n_threads <= 1:
-            with _blas_controller().limit(limits=1):
+            with single_threaded(blas_libraries()):
                 return [function(block) for block in blocks]
         results = [None] * len(blocks)
         indices = iter(range(len(blocks)))
@@ -330,18 +354,25 @@ class Objective:
             except BaseException as exc:  # re-raised in the calling thread
                 errors.append(exc)
 
-        with _blas_controller().limit(limits=1):
+        with single_threaded(blas_libraries()):
             helpers = [
                 threading.Thread(target=work, daemon=True)
                 for _ in range(min(self.n_threads, len(blocks)) - 1)
             ]
-            for thread in helpers:
-                thread.start()
-            work()
-            for thread in helpers:
-                thread.join()
-        if errors:
-            raise errors[0]
+            try:
+                for thread in helpers:
+                    thread.start()
+                work()
+            finally:
+                # also when this thread is interrupted: the helpers stop
+                # after their current chunk, and none outlives the call
+                errors.append(None)
+                for thread in helpers:
+                    if thread.ident is not None:  # started
+                        thread.join()
+        failures = [exc for exc in errors if exc is not None]
+        if failures:
+            raise failures[0]
         return results
 
     def _chunk_loss_gradient(self, model, params, columns, chunk):

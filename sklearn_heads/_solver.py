@@ -1,44 +1,16 @@
 """L-BFGS-B through :func:`scipy.optimize.minimize`, checked once."""
 
-import functools
-import os
-
 import numpy as np
-import scipy
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import ThreadpoolController  # a scikit-learn dependency
 
+from ._threads import scipy_own_blas, single_threaded
 from ._warnings import warn_outside_package
 
 #: Relative reduction of the objective below which L-BFGS-B stops, as
 #: scikit-learn's LogisticRegression sets it: tiny, so that ``tol`` (the
 #: gradient criterion) decides.
 FTOL = 64 * np.finfo(float).eps
-
-
-@functools.lru_cache(maxsize=None)
-def _scipy_own_blas():
-    """A threadpoolctl controller of the BLAS that SciPy's wheels bundle.
-
-    L-BFGS-B calls that BLAS on vectors and ``2m x 2m`` matrices (m = 10),
-    far too small to gain from threads; but when NumPy bundles a second
-    OpenBLAS (as the pip wheels do), the two thread pools compete for the
-    cores and each L-BFGS-B step can wait milliseconds for a thread (one
-    estimator check took 9 s instead of 0.6 s on a busy 2-core machine).
-    Only SciPy's own
-    copy is selected, so NumPy's matrix products in the objective keep their
-    threads; when NumPy and SciPy share one BLAS, nothing is selected.
-    """
-    root = os.path.dirname(os.path.abspath(scipy.__file__))
-    prefixes = (root + os.sep, root + ".libs" + os.sep)
-    controller = ThreadpoolController()
-    paths = [
-        lib.filepath
-        for lib in controller.lib_controllers
-        if lib.user_api == "blas" and lib.filepath and lib.filepath.startswith(prefixes)
-    ]
-    return controller.select(filepath=paths)
 
 
 def _lbfgs_options(max_iter, tol, max_fun, history=10):
@@ -161,7 +133,7 @@ def minimize_lbfgs(
         if verbose:
             print(f"Iteration {len(loss_curve)}, loss = {loss:.8f}")
 
-    with _scipy_own_blas().limit(limits=1):
+    with single_threaded(scipy_own_blas()):
         result = minimize(
             fun_and_remember,
             np.asarray(theta0, dtype=np.float64) * unit,

@@ -91,3 +91,32 @@ def test_max_iter_warning_reports_the_gradient():
     X, y = _badly_scaled()
     with pytest.warns(ConvergenceWarning, match=r"after 2 iteration.*largest gradient component"):
         MLPClassifier((3,), max_iter=2, random_state=0).fit(StandardScaler().fit_transform(X), y)
+
+
+@pytest.mark.parametrize(
+    "weight, dtype, multilabel",
+    [(5e-324, np.float64, False), (1e38, np.float32, False), (1e306, np.float64, True)],
+    ids=["denormal", "float32-huge", "multilabel-huge"],
+)
+def test_weights_of_any_scale_fit_as_unit_weights(weight, dtype, multilabel):
+    # the weighted mean loss does not depend on the weights' scale: neither
+    # may the fit (it divides them by the largest before anything is summed)
+    X, y = _badly_scaled()
+    X = StandardScaler().fit_transform(X).astype(dtype)
+    Y = np.c_[y, 1 - y] if multilabel else y
+    unit = LinearClassifier().fit(X, Y)
+    scaled = LinearClassifier().fit(X, Y, sample_weight=np.full(len(y), weight))
+    np.testing.assert_allclose(scaled.coef_, unit.coef_, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(scaled.loss_curve_, unit.loss_curve_, rtol=1e-6)
+
+
+def test_the_sum_reduction_keeps_the_weights_scale():
+    from sklearn_heads import BinaryClassHead, LinearEstimator
+
+    X, y = _badly_scaled()
+    X = StandardScaler().fit_transform(X)
+    est = LinearEstimator(BinaryClassHead(loss_reduction="sum"), alpha=1.0)
+    light = est.fit(X, y, sample_weight=np.full(len(y), 0.01)).coef_
+    heavy = est.fit(X, y, sample_weight=np.full(len(y), 100.0)).coef_
+    # the data term is 10^4 times heavier against the same penalty
+    assert np.linalg.norm(heavy) > 5 * np.linalg.norm(light)

@@ -362,3 +362,25 @@ def test_in_memory_targets_of_the_wrong_length(client, binary):
         LinearClassifier().fit(Xd, y[:-1])
     with pytest.raises(ValueError, match=r"sample_weight must be 1-d; got shape \(1200, 1\)"):
         LinearClassifier().fit(Xd, y, sample_weight=w[:, None])
+
+
+def test_data_lost_with_a_worker_is_explained_and_the_model_kept():
+    # its own cluster: one of its workers is killed
+    X, y = make_classification(1000, 4, random_state=0)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+        silence_logs=logging.CRITICAL,
+    ) as cluster, Client(cluster) as client:
+        est = LinearClassifier().fit(X, y)
+        before = est.coef_
+        victim = sorted(client.scheduler_info()["workers"])[0]
+        # scattered data has no graph to recompute it from
+        future = client.scatter(X, workers=[victim])
+        Xd = da.from_delayed(future, shape=X.shape, dtype=X.dtype).rechunk((250, 4))
+        try:
+            client.run(os._exit, 1, workers=[victim])
+        except Exception:  # the connection to the killed worker closes
+            pass
+        with pytest.raises(RuntimeError, match="worker is lost with data"):
+            est.fit(Xd, da.from_array(y, chunks=250))
+        assert est.coef_ is before and est.n_features_in_ == 4
