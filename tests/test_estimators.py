@@ -594,3 +594,28 @@ def test_warnings_point_at_the_callers_line():
     with pytest.warns(UserWarning, match="finite differences") as record:
         head.loss_and_gradient(y, X[:, :1])
     assert [w.filename for w in record] == [__file__]
+
+
+def test_mlp_predicts_with_the_activation_it_was_fitted_with(binary):
+    X, y = binary
+    est = MLPClassifier((4,), activation="relu", random_state=0).fit(X, y)
+    proba = est.predict_proba(X)
+    est.set_params(activation="tanh")
+    assert_array_equal(est.predict_proba(X), proba)
+    # until the next fit
+    assert not np.allclose(est.fit(X, y).predict_proba(X), proba)
+
+
+@pytest.mark.parametrize("units", [{3, 4}, {3: 1}, frozenset({2})])
+def test_unordered_hidden_units_are_refused(binary, units):
+    X, y = binary
+    with pytest.raises(TypeError, match="hidden_units must be a sequence .* one per hidden layer"):
+        MLPClassifier(units).fit(X, y)
+
+
+def test_score_refuses_labels_unseen_in_fit(binary):
+    X, y = binary
+    est = LinearClassifier().fit(X, y)
+    with pytest.raises(ValueError, match=r"y contains labels not seen in fit: \[2\]"):
+        est.score(X, np.where(y == 1, 2, 0))
+    assert est.score(X, y) == est.evaluate(X, y)["accuracy"]
