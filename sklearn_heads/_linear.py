@@ -44,13 +44,13 @@ class _LinearModelMixin:
         """Each coefficient in units of its column's root mean square.
 
         L-BFGS runs on ``coef_ * rms(column)``: the coefficients of ``X``
-        with every column divided by its root mean square, and ``tol``
-        bounds the gradient with respect to those. On standardised data
-        nothing changes; on columns of very different scales (a constant
-        column of 1e8, features in different units) L-BFGS would otherwise
-        stop where the objective stalls in floating point, far from the
-        optimum. The minimiser, ``coef_`` and ``loss_curve_`` are those of
-        the unscaled objective.
+        with every column divided by its root mean square (see
+        :class:`~sklearn_heads._solver.Stopping` for what ``tol`` then
+        bounds). On standardised data nothing changes; on columns of very
+        different scales (a constant column of 1e8, features in different
+        units) L-BFGS would otherwise crawl, or stop where the objective
+        stalls in floating point, far from the optimum. The minimiser,
+        ``coef_`` and ``loss_curve_`` are those of the unscaled objective.
         """
         return model.parameter_scale(objective.column_scale())
 
@@ -150,9 +150,10 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         stops the fit.
     tol : float, default=1e-4
         Converged means that every component of the gradient of the
-        objective is at most ``tol`` in absolute value, the gradient with
+        objective is at most ``tol`` in absolute value (or, where floating
+        point cannot get there on badly scaled columns, the gradient with
         respect to the coefficients in units of each column's root mean
-        square (L-BFGS runs on those; see the user guide). A fit that stops
+        square, which L-BFGS runs on; see the user guide). A fit that stops
         above ``tol`` warns. Multi-label: the objective
         is a sum of one problem per label, and each label stops when the
         gradient of its own problem scaled to a binary one (``n_labels``
@@ -262,9 +263,10 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         stops the fit.
     tol : float, default=1e-4
         Converged means that every component of the gradient of the
-        objective is at most ``tol`` in absolute value, the gradient with
+        objective is at most ``tol`` in absolute value (or, where floating
+        point cannot get there on badly scaled columns, the gradient with
         respect to the coefficients in units of each column's root mean
-        square (L-BFGS runs on those; see the user guide). A fit that stops
+        square, which L-BFGS runs on; see the user guide). A fit that stops
         above ``tol`` warns.
     warm_start : bool, default=False
         Start from the previous solution (when the model's shape is

@@ -13,10 +13,14 @@ from ._warnings import warn_outside_package
 FTOL = 64 * np.finfo(float).eps
 
 
-def _lbfgs_options(max_iter, tol, max_fun, history=10):
-    """SciPy's L-BFGS-B options for :func:`minimize_lbfgs` and the batched driver."""
+def _lbfgs_options(max_iter, max_fun, history=10):
+    """SciPy's L-BFGS-B options for :func:`minimize_lbfgs` and the batched driver.
+
+    SciPy's own gradient test is off (``gtol=0``): :class:`Stopping` applies
+    the package's, after every iteration.
+    """
     return {
-        "maxiter": max_iter, "maxfun": max_fun, "gtol": tol, "ftol": FTOL, "maxls": 50,
+        "maxiter": max_iter, "maxfun": max_fun, "gtol": 0.0, "ftol": FTOL, "maxls": 50,
         "maxcor": history,
     }
 
@@ -35,9 +39,9 @@ class LBFGSResult:
     loss : float
         The objective at ``theta``.
     converged : bool
-        Whether L-BFGS-B stopped on its tolerances.
+        Whether the gradient test passed (see :class:`Stopping`).
     message : str
-        SciPy's message.
+        Why L-BFGS stopped.
     """
 
     def __init__(self, theta, n_iter, loss_curve, loss, converged, message):
@@ -68,6 +72,124 @@ def scaled(fun, scale):
     return fun_v
 
 
+class _GradientTestPassed(Exception):
+    """Raised by the callback to end SciPy's run (any SciPy version)."""
+
+
+#: SciPy's message when the objective stops decreasing (its wording varies).
+_STALLED = "the objective stopped decreasing"
+
+
+class Stopping:
+    """The package's stopping rule, for one L-BFGS-B run on ``v = scale * theta``.
+
+    **Converged** means that every component of the gradient with respect
+    to ``theta`` is at most ``tol`` in absolute value (scikit-learn's
+    meaning of ``tol``), checked after every iteration. On badly scaled
+    data (a column of ``1e8``) floating point may never get there: the
+    objective stops decreasing first, and SciPy stops (status 0). That
+    counts as converged when the gradient with respect to ``v`` (each
+    coefficient in units of its column's root mean square) is at most
+    ``tol``: the test is then met in the units the data are in. Anything
+    else (``max_iter``, a failed line search, a stall above ``tol`` in both
+    units) is not converged, and :meth:`result` warns.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(v) -> (loss, gradient)``, in the scaled variables.
+    tol, max_iter : float, int
+    scale : ndarray or float
+        ``v = scale * theta`` (1.0: no scaling).
+    verbose : int
+        Print the objective after each iteration.
+    """
+
+    def __init__(self, fun, tol, max_iter, scale=1.0, verbose=0, prefix=""):
+        self.fun, self.tol, self.max_iter = fun, tol, max_iter
+        self.scale, self.verbose, self.prefix = scale, verbose, prefix
+        self.loss_curve = []
+        self.last = {}
+
+    def evaluate(self, v):
+        """``fun(v)``, remembered for the callback and the result."""
+        last = self.last
+        if "v" in last and np.array_equal(v, last["v"]):
+            return last["loss"], last["grad"]
+        loss, grad = self.fun(v)
+        # SciPy < 1.11 hands the gradient to Fortran as it is and refuses
+        # anything but an aligned, writeable float64 buffer (a gradient
+        # unpickled from a Dask worker is not aligned)
+        grad = np.require(grad, np.float64, ["C", "A", "W"])
+        self.last = {"v": np.array(v, dtype=np.float64), "loss": loss, "grad": grad}
+        return loss, grad
+
+    def gradients(self, grad_v):
+        """The largest gradient component w.r.t. ``theta`` and w.r.t. ``v``."""
+        raw = float(np.max(np.abs(grad_v * self.scale), initial=0.0))
+        return raw, float(np.max(np.abs(grad_v), initial=0.0))
+
+    def callback(self, v):
+        """After each iteration: record the objective, stop once converged."""
+        last = self.last
+        # L-BFGS-B calls back with the iterate it last evaluated
+        if "v" in last and np.array_equal(v, last["v"]):
+            loss, grad = last["loss"], last["grad"]
+        else:  # pragma: no cover - defensive, depends on SciPy internals
+            loss, grad = self.evaluate(v)
+        self.loss_curve.append(float(loss))
+        if self.verbose:
+            print(f"{self.prefix}Iteration {len(self.loss_curve)}, loss = {loss:.8f}")
+        if self.gradients(grad)[0] <= self.tol:
+            raise _GradientTestPassed
+
+    def run(self, v0, options):
+        """SciPy's L-BFGS-B from ``v0``: ``(v, loss, grad_v, status, message)``."""
+        loss, grad = self.evaluate(v0)  # a warm start may have converged already
+        if self.gradients(grad)[0] <= self.tol:
+            return self.last["v"], loss, grad, 0, "the gradient test passed at the start"
+        try:
+            result = minimize(
+                self.evaluate, v0, method="L-BFGS-B", jac=True, callback=self.callback,
+                options=options,
+            )
+        except _GradientTestPassed:
+            last = self.last
+            return last["v"], last["loss"], last["grad"], 0, "the gradient test passed"
+        message = result.message
+        if isinstance(message, bytes):  # pragma: no cover - SciPy < 1.6
+            message = message.decode("latin1")
+        if result.status == 0:
+            message = f"{_STALLED} ({message})"
+        return result.x, result.fun, result.jac, int(result.status), message
+
+    def check(self, grad_v, status, message):
+        """``(converged, warning)`` of a run that ended at ``grad_v``.
+
+        ``warning`` is None when converged, else the text of the
+        :class:`~sklearn.exceptions.ConvergenceWarning` (``message`` says
+        why it stopped).
+        """
+        raw, in_units = self.gradients(grad_v)
+        n_iter = len(self.loss_curve)
+        if raw <= self.tol or (status == 0 and in_units <= self.tol):
+            return True, None
+        if status == 1:
+            return False, (
+                f"L-BFGS failed to converge after {n_iter} iteration(s) ({message}; "
+                f"largest gradient component {raw:.3g}, tol={self.tol:g}). Increase "
+                "max_iter, or scale the data (for example with "
+                "sklearn.preprocessing.StandardScaler), or loosen tol."
+            )
+        return False, (
+            f"L-BFGS stopped after {n_iter} iteration(s) without meeting tol: the "
+            f"largest gradient component is {raw:.3g} > tol={self.tol:g} ({message}). "
+            "The objective cannot decrease further in floating point, which usually "
+            "means that it is badly scaled: scale the data (for example with "
+            "sklearn.preprocessing.StandardScaler), or increase tol."
+        )
+
+
 def minimize_lbfgs(
     fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, history=10, scale=None
 ):
@@ -82,10 +204,8 @@ def minimize_lbfgs(
     max_iter : int
         Maximum number of L-BFGS iterations.
     tol : float
-        Converged means that every component of the gradient (with respect
-        to ``scale * theta``) is at most ``tol`` in absolute value: SciPy's
-        ``gtol``, and checked again at the end, since L-BFGS-B also stops
-        (with status 0) when the objective stops decreasing.
+        Converged means that every component of the gradient is at most
+        ``tol`` in absolute value (see :class:`Stopping`).
     max_fun : int, default=15000
         Maximum number of evaluations of ``fun``.
     verbose : int, default=0
@@ -95,8 +215,8 @@ def minimize_lbfgs(
         ``maxcor``; 10 is its default and scikit-learn's).
     scale : ndarray of shape (n_params,), default=None
         Positive scales of the parameters: L-BFGS runs on
-        ``v = scale * theta`` (see :func:`scaled`), whose gradient ``tol``
-        bounds. The result and the loss curve are in ``theta``.
+        ``v = scale * theta`` (see :func:`scaled`). The result and the
+        loss curve are in ``theta``.
 
     Returns
     -------
@@ -105,110 +225,25 @@ def minimize_lbfgs(
     Warns
     -----
     ConvergenceWarning
-        When L-BFGS-B stops before converging (``max_iter`` or ``max_fun``
+        When the fit stops without converging (``max_iter`` or ``max_fun``
         reached, a failed line search, or an objective that stopped
         decreasing while the gradient is above ``tol``).
     """
-    fun = scaled(fun, scale)
     unit = 1.0 if scale is None else scale
-    last = {}
-
-    def fun_and_remember(theta):
-        loss, grad = fun(theta)
-        last["theta"], last["loss"] = theta.copy(), loss
-        # SciPy < 1.11 hands the gradient to Fortran as it is and refuses
-        # anything but an aligned, writeable float64 buffer (a gradient
-        # unpickled from a Dask worker is not aligned)
-        return loss, np.require(grad, np.float64, ["C", "A", "W"])
-
-    loss_curve = []
-
-    def callback(theta):
-        # L-BFGS-B calls back with the iterate it last evaluated.
-        if "theta" in last and np.array_equal(theta, last["theta"]):
-            loss = last["loss"]
-        else:  # pragma: no cover - defensive, depends on SciPy internals
-            loss = fun(theta)[0]
-        loss_curve.append(float(loss))
-        if verbose:
-            print(f"Iteration {len(loss_curve)}, loss = {loss:.8f}")
-
+    stopping = Stopping(scaled(fun, scale), tol, max_iter, unit, verbose)
     with single_threaded(scipy_own_blas()):
-        result = minimize(
-            fun_and_remember,
+        v, loss, grad, status, message = stopping.run(
             np.asarray(theta0, dtype=np.float64) * unit,
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options=_lbfgs_options(max_iter, tol, max_fun, history),
+            _lbfgs_options(max_iter, max_fun, history),
         )
-    status = check_status(result, max_iter, tol)
-    if status.warning:
-        warn_outside_package(status.warning, ConvergenceWarning)
+    converged, warning = stopping.check(grad, status, message)
+    if warning:
+        warn_outside_package(warning, ConvergenceWarning)
     return LBFGSResult(
-        theta=result.x / unit,
-        n_iter=status.n_iter,
-        loss_curve=loss_curve,
-        loss=float(result.fun),
-        converged=status.converged,
-        message=status.message,
+        theta=v / unit,
+        n_iter=min(len(stopping.loss_curve), max_iter),
+        loss_curve=stopping.loss_curve,
+        loss=float(loss),
+        converged=converged,
+        message=message,
     )
-
-
-class _Status:
-    """What :func:`check_status` makes of a SciPy result."""
-
-    def __init__(self, n_iter, converged, message, gradient, warning):
-        self.n_iter = n_iter
-        self.converged = converged
-        self.message = message
-        self.gradient = gradient
-        self.warning = warning
-
-
-def check_status(result, max_iter, tol):
-    """Whether an L-BFGS-B result converged, and what to warn if not.
-
-    Converged means that the largest component of the final gradient
-    (``result.jac``) is at most ``tol``. SciPy's status 0 is not enough:
-    L-BFGS-B also stops when the objective decreases by less than its
-    ``ftol`` relative to its value (the objective stalls in floating point
-    on badly scaled data), far from a gradient below ``tol``.
-
-    Parameters
-    ----------
-    result : scipy.optimize.OptimizeResult
-    max_iter : int
-    tol : float
-
-    Returns
-    -------
-    status : _Status
-        ``n_iter``, ``converged``, SciPy's ``message``, the largest
-        absolute ``gradient`` component, and the ``warning`` text (None when
-        converged).
-    """
-    n_iter = min(int(result.nit), max_iter)
-    message = result.message
-    if isinstance(message, bytes):  # pragma: no cover - SciPy < 1.6
-        message = message.decode("latin1")
-    gradient = float(np.max(np.abs(result.jac), initial=0.0))
-    converged = result.status == 0 and gradient <= tol
-    warning = None
-    if result.status == 1:
-        warning = (
-            f"L-BFGS failed to converge after {n_iter} iteration(s) "
-            f"({message}; largest gradient component {gradient:.3g}, tol={tol:g}). "
-            "Increase max_iter, or scale the data (for example with "
-            "sklearn.preprocessing.StandardScaler), or loosen tol."
-        )
-    elif not converged:
-        warning = (
-            f"L-BFGS stopped after {n_iter} iteration(s) without meeting "
-            f"tol: the largest gradient component is {gradient:.3g} > tol={tol:g} "
-            f"(status={result.status}: {message}). The objective stopped "
-            "decreasing in floating point, which usually means that it is badly "
-            "scaled: scale the data (for example with "
-            "sklearn.preprocessing.StandardScaler), or increase tol."
-        )
-    return _Status(n_iter, converged, message, gradient, warning)

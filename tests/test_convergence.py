@@ -1,9 +1,9 @@
 """Converged means the gradient test passed, on data of any column scale.
 
 The linear models run L-BFGS on the coefficients in units of each column's
-root mean square, and ``tol`` bounds the gradient with respect to those; a
-fit that ends above ``tol`` (SciPy's L-BFGS-B also stops when the objective
-stalls in floating point) warns with the gradient it reached.
+root mean square; ``tol`` bounds the gradient (or, where floating point
+cannot get there, the gradient in those units once the objective stalls).
+A fit that ends above ``tol`` warns with the gradient it reached.
 """
 
 import warnings
@@ -43,7 +43,9 @@ def test_a_badly_scaled_column_fits_as_standardised_data_does():
     standardised = StandardScaler().fit_transform(X)
     reference = LinearClassifier().fit(standardised, y)
     assert est.score(X, y) == reference.score(standardised, y) == 1.0
-    # converged: the gradient test, recomputed here from the fitted model
+    # converged: the raw gradient cannot get below ~1e-2 in floating point
+    # (1e8 times the rounding of the intercept's gradient); in units of the
+    # columns' RMS it is below tol, recomputed here from the fitted model
     assert np.max(np.abs(_scaled_gradient(est, X, y))) <= est.tol
     # and the loss curve is the objective's, ending at the fitted model's
     assert len(est.loss_curve_) == est.n_iter_
