@@ -27,7 +27,6 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from ._compat import Interval, _fit_context, asarray, check_sample_weight
 from ._warnings import warn_outside_package
 from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
-from ._heads._labels import check_weight_total
 from ._dask._detect import uses_dask
 from ._objective import make_objective
 from ._solver import minimize_lbfgs
@@ -58,10 +57,13 @@ def _is_classifier_head(estimator):
 
 
 def _check_sample_weight_values(sample_weight, X, dtype, offset=0):
-    """``sample_weight`` checked by scikit-learn, then for sign and total.
+    """``sample_weight`` checked by scikit-learn, then for sign.
 
     ``offset`` is the index of ``X``'s first row in the whole data (for a
-    row chunk of Dask input), so that errors name the global index.
+    row chunk of Dask input), so that errors name the global index. The
+    total is checked by the head that uses the weights (whose sums it
+    computes), after a fit has divided them by their largest where their
+    scale does not matter (see ``_objective.scale_free_weights``).
     """
     try:
         sample_weight = check_sample_weight(sample_weight, X, dtype)
@@ -76,7 +78,6 @@ def _check_sample_weight_values(sample_weight, X, dtype, offset=0):
             f"sample_weight must be >= 0; got {sample_weight[index].item()!r} at "
             f"index {offset + index}."
         )
-    check_weight_total(sample_weight)
     return sample_weight
 
 
@@ -91,7 +92,7 @@ def _require_positive_weight(any_positive, n_samples):
 
 
 def _validate_sample_weight(sample_weight, X, dtype):
-    """``sample_weight`` checked by scikit-learn, then for sign and total.
+    """``sample_weight`` checked by scikit-learn, then for sign and a positive total.
 
     The estimators fit and evaluate weighted *means* (the sum of weighted
     losses divided by the sum of the weights), so the weights must be
@@ -215,7 +216,24 @@ class _BaseHeadEstimator(BaseEstimator):
             When L-BFGS stops before converging, or when ``alpha=0`` and the
             fitted model separates the training data (of a label) perfectly,
             so that the loss has no minimum.
+
+        Notes
+        -----
+        ``fit`` is all or nothing: if it raises (bad input, a failing
+        ``loss_fn``, a lost Dask worker, ``KeyboardInterrupt``), the
+        estimator is left exactly as it was, fitted or not, and every thread
+        the fit started has finished.
         """
+        before = dict(self.__dict__)
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def _fit(self, X, y, sample_weight):
+        """:meth:`fit`'s work; it may leave the estimator half-updated if it raises."""
         if uses_dask(X, y, sample_weight):
             from ._dask._rows import training_rows
 
@@ -234,7 +252,8 @@ class _BaseHeadEstimator(BaseEstimator):
             head, labels, classes = self._head_for_target(y)
             self._check_head(head)
             if sample_weight is not None:
-                sample_weight = _validate_sample_weight(sample_weight, X, X.dtype)
+                # float64: the objective divides them by their largest first
+                sample_weight = _validate_sample_weight(sample_weight, X, np.float64)
         task = _task_of(head)
 
         model = self._make_model(X.shape[1], head.logits_dimension)
@@ -272,7 +291,12 @@ class _BaseHeadEstimator(BaseEstimator):
             tol=self.tol,
             verbose=self.verbose,
             history=self._lbfgs_history(X),
+            scale=self._parameter_scale(model, objective),
         )
+
+    def _parameter_scale(self, model, objective):
+        """Scales of the parameters L-BFGS runs on (None: the parameters)."""
+        return None
 
     def _initial_theta(self, model, dtype):
         """The previous solution under ``warm_start``, else a fresh start."""
@@ -445,8 +469,14 @@ class _BaseHeadEstimator(BaseEstimator):
         y_pred = self.predict(X)
         if sample_weight is not None:
             sample_weight = _validate_sample_weight(sample_weight, y_pred, np.float64)
+            # both scores are weighted means: the same for any scale of the
+            # weights, which must neither underflow nor overflow
+            sample_weight = sample_weight / np.max(sample_weight)
         if _task_of(self.head_) == REGRESSION:
             return float(r2_score(y, y_pred, sample_weight=sample_weight))
+        # the targets are checked as evaluate checks them (labels unseen in
+        # fit are an error, not a miss)
+        self._encode_labels(y)
         return float(accuracy_score(y, y_pred, sample_weight=sample_weight))
 
     def evaluate(self, X, y, sample_weight=None):

@@ -22,10 +22,10 @@ are shared.
 import threading
 
 import numpy as np
-from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
-from ._solver import _lbfgs_options, _scipy_own_blas
+from ._solver import Stopping, _lbfgs_options
+from ._threads import scipy_own_blas, single_threaded
 from ._warnings import warn_outside_package
 
 
@@ -129,7 +129,9 @@ class BatchedLBFGSResult:
         self.messages = messages
 
 
-def minimize_lbfgs_batched(fun_batch, thetas0, *, max_iter, tol, max_fun=15000, verbose=0):
+def minimize_lbfgs_batched(
+    fun_batch, thetas0, *, max_iter, tol, max_fun=15000, verbose=0, scale=None
+):
     """Minimise independent problems with one L-BFGS-B each, evaluated in batches.
 
     Parameters
@@ -144,10 +146,14 @@ def minimize_lbfgs_batched(fun_batch, thetas0, *, max_iter, tol, max_fun=15000, 
         Starting points.
     max_iter, tol, max_fun
         As in :func:`~sklearn_heads._solver.minimize_lbfgs`, for each
-        problem: each stops by L-BFGS-B's own rules (``gtol=tol``, the same
-        ``ftol``) on its own objective.
+        problem: each stops by the same rule
+        (:class:`~sklearn_heads._solver.Stopping`) on its own objective.
     verbose : int, default=0
         If positive, print each problem's objective after each iteration.
+    scale : ndarray of shape (n_params,), default=None
+        Positive scales of every problem's parameters: each L-BFGS runs on
+        ``v = scale * theta`` (see :func:`~sklearn_heads._solver.scaled`).
+        The results are in ``theta``.
 
     Returns
     -------
@@ -158,49 +164,53 @@ def minimize_lbfgs_batched(fun_batch, thetas0, *, max_iter, tol, max_fun=15000, 
     ConvergenceWarning
         Once, naming the problems that stopped before converging.
     """
-    thetas0 = np.asarray(thetas0, dtype=np.float64)
+    unit = 1.0 if scale is None else np.asarray(scale, dtype=np.float64)
+    thetas0 = np.asarray(thetas0, dtype=np.float64) * unit
+    if scale is not None:
+        fun_batch = _scaled_batch(fun_batch, unit)
     n_problems = thetas0.shape[0]
-    options = _lbfgs_options(max_iter, tol, max_fun)
-    outcomes, curves = [None] * n_problems, [[] for _ in range(n_problems)]
+    options = _lbfgs_options(max_iter, max_fun)
+    stoppings = [None] * n_problems
+    outcomes = [None] * n_problems
     initial = np.full(n_problems, np.nan)
     # one thread per running problem: thousands of labels are run in waves
     # of MAX_THREADS, each wave batched as a whole
     for start in range(0, n_problems, MAX_THREADS):
         wave = np.arange(start, min(start + MAX_THREADS, n_problems))
-        _run_wave(fun_batch, thetas0, wave, options, verbose, outcomes, curves, initial)
-    return _check_results(outcomes, curves, initial, max_iter)
+        _run_wave(fun_batch, thetas0, wave, options, outcomes, initial,
+                  lambda j, fun: Stopping(fun, tol, max_iter, unit, verbose, f"Label {j}: "),
+                  stoppings)
+    result = _check_results(outcomes, stoppings, initial, max_iter, tol)
+    result.thetas /= unit
+    return result
 
 
-def _run_wave(fun_batch, thetas0, wave, options, verbose, outcomes, curves, initial):
+def _scaled_batch(fun_batch, scale):
+    """``fun_batch`` of the variables ``scale * theta`` (per problem)."""
+
+    def fun_v(active, vs):
+        losses, grads = fun_batch(active, vs / scale)
+        return losses, grads / scale
+
+    return fun_v
+
+
+def _run_wave(fun_batch, thetas0, wave, options, outcomes, initial, make_stopping, stoppings):
     """Run the problems ``wave`` (global indices) together; fill the outputs."""
     coordinator = _Coordinator(len(wave))
-    print_lock = threading.Lock()
 
     def run(i):
-        j, last = wave[i], {}
+        j = wave[i]
 
         def fun(theta):
             loss, grad = coordinator.evaluate(i, theta)
-            if not last:
+            if np.isnan(initial[j]):
                 initial[j] = loss
-            last["theta"], last["loss"] = np.array(theta), loss
             return loss, grad
 
-        def callback(theta):
-            # L-BFGS-B calls back with the iterate it last evaluated
-            if "theta" in last and np.array_equal(theta, last["theta"]):
-                curves[j].append(float(last["loss"]))
-            else:  # pragma: no cover - defensive, depends on SciPy internals
-                curves[j].append(float("nan"))
-            if verbose:
-                with print_lock:
-                    print(f"Label {j}: iteration {len(curves[j])}, loss = {curves[j][-1]:.8f}")
-
+        stoppings[j] = stopping = make_stopping(j, fun)
         try:
-            outcomes[j] = minimize(
-                fun, thetas0[j], method="L-BFGS-B", jac=True, callback=callback,
-                options=options,
-            )
+            outcomes[j] = stopping.run(thetas0[j], options)
         except _Aborted:
             pass
         except BaseException as exc:  # pragma: no cover - a bug in SciPy or here
@@ -212,7 +222,7 @@ def _run_wave(fun_batch, thetas0, wave, options, verbose, outcomes, curves, init
         threading.Thread(target=run, args=(i,), name=f"lbfgs-label-{wave[i]}", daemon=True)
         for i in range(len(wave))
     ]
-    with _scipy_own_blas().limit(limits=1):
+    with single_threaded(scipy_own_blas()):
         try:
             for thread in threads:
                 thread.start()
@@ -227,36 +237,41 @@ def _run_wave(fun_batch, thetas0, wave, options, verbose, outcomes, curves, init
         raise coordinator.error
 
 
-def _check_results(outcomes, curves, initial, max_iter):
-    n_iter = np.array([min(int(r.nit), max_iter) for r in outcomes])
-    messages = [r.message if isinstance(r.message, str) else str(r.message) for r in outcomes]
-    status = np.array([r.status for r in outcomes])
-    converged = status == 0
+def _check_results(outcomes, stoppings, initial, max_iter, tol):
+    checks = [
+        stopping.check(grad, status, message)
+        for stopping, (_, _, grad, status, message) in zip(stoppings, outcomes)
+    ]
+    converged = np.array([ok for ok, _ in checks])
     if not np.all(converged):
-        failed = np.flatnonzero(~converged)
-        at_max_iter = failed[status[failed] == 1]
-        others = failed[status[failed] != 1]
+        failed = np.flatnonzero(~converged).tolist()
+        at_max_iter = [j for j in failed if outcomes[j][3] == 1]
+        others = [j for j in failed if outcomes[j][3] != 1]
         parts = []
-        if at_max_iter.size:
+        if at_max_iter:
             parts.append(
-                f"L-BFGS failed to converge for label(s) {at_max_iter.tolist()} after "
+                f"L-BFGS failed to converge for label(s) {at_max_iter} after "
                 f"max_iter={max_iter} iteration(s). Increase max_iter, or scale the data "
                 "(for example with sklearn.preprocessing.StandardScaler), or loosen tol."
             )
-        if others.size:
+        if others:
+            worst = max(others, key=lambda j: stoppings[j].gradients(outcomes[j][2])[0])
             parts.append(
-                f"L-BFGS stopped without meeting tol for label(s) {others.tolist()} "
-                f"({messages[others[0]]}). This usually means the objective is badly "
-                "scaled or tol is below what floating point allows: scale the data "
-                "(for example with sklearn.preprocessing.StandardScaler) or increase tol."
+                f"L-BFGS stopped without meeting tol for label(s) {others}: the "
+                f"largest gradient component is "
+                f"{stoppings[worst].gradients(outcomes[worst][2])[0]:.3g} > tol={tol:g} "
+                f"for label {worst} ({outcomes[worst][4]}). The objective cannot "
+                "decrease further in floating point, which usually means that it is "
+                "badly scaled: scale the data (for example with "
+                "sklearn.preprocessing.StandardScaler), or increase tol."
             )
         warn_outside_package(" ".join(parts), ConvergenceWarning)
     return BatchedLBFGSResult(
-        thetas=np.stack([r.x for r in outcomes]),
-        n_iter=n_iter,
-        loss_curves=curves,
+        thetas=np.stack([outcome[0] for outcome in outcomes]),
+        n_iter=np.array([min(len(s.loss_curve), max_iter) for s in stoppings]),
+        loss_curves=[s.loss_curve for s in stoppings],
         initial_losses=initial,
-        losses=np.array([float(r.fun) for r in outcomes]),
+        losses=np.array([float(outcome[1]) for outcome in outcomes]),
         converged=converged,
-        messages=messages,
+        messages=[outcome[4] for outcome in outcomes],
     )

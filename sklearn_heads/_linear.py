@@ -40,6 +40,20 @@ class _LinearModelMixin:
         """
         return 30 if X.shape[1] <= 1000 else 10
 
+    def _parameter_scale(self, model, objective):
+        """Each coefficient in units of its column's root mean square.
+
+        L-BFGS runs on ``coef_ * rms(column)``: the coefficients of ``X``
+        with every column divided by its root mean square (see
+        :class:`~sklearn_heads._solver.Stopping` for what ``tol`` then
+        bounds). On standardised data nothing changes; on columns of very
+        different scales (a constant column of 1e8, features in different
+        units) L-BFGS would otherwise crawl, or stop where the objective
+        stalls in floating point, far from the optimum. The minimiser,
+        ``coef_`` and ``loss_curve_`` are those of the unscaled objective.
+        """
+        return model.parameter_scale(objective.column_scale())
+
     def _minimize(self, head, model, X, labels, sample_weight, theta0):
         """One L-BFGS per label for a multi-label head, evaluated together.
 
@@ -66,6 +80,7 @@ class _LinearModelMixin:
             max_iter=self.max_iter,
             tol=self.tol,
             verbose=self.verbose,
+            scale=objective.split(self._parameter_scale(model, objective))[0],
         )
         n_iter = int(result.n_iter.max())
         per_label = np.full((objective.n_labels, n_iter), np.nan)
@@ -134,8 +149,12 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
         stops the fit.
     tol : float, default=1e-4
-        L-BFGS stops when every component of the gradient of the objective
-        is at most ``tol`` in absolute value. Multi-label: the objective
+        Converged means that every component of the gradient of the
+        objective is at most ``tol`` in absolute value (or, where floating
+        point cannot get there on badly scaled columns, the gradient with
+        respect to the coefficients in units of each column's root mean
+        square, which L-BFGS runs on; see the user guide). A fit that stops
+        above ``tol`` warns. Multi-label: the objective
         is a sum of one problem per label, and each label stops when the
         gradient of its own problem scaled to a binary one (``n_labels``
         times its share: its mean loss plus ``0.5 * n_labels * alpha *
@@ -243,8 +262,12 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
         stops the fit.
     tol : float, default=1e-4
-        L-BFGS stops when every component of the gradient of the objective
-        is at most ``tol`` in absolute value.
+        Converged means that every component of the gradient of the
+        objective is at most ``tol`` in absolute value (or, where floating
+        point cannot get there on badly scaled columns, the gradient with
+        respect to the coefficients in units of each column's root mean
+        square, which L-BFGS runs on; see the user guide). A fit that stops
+        above ``tol`` warns.
     warm_start : bool, default=False
         Start from the previous solution (when the model's shape is
         unchanged) instead of zeros.

@@ -17,6 +17,13 @@ class _MLPModelMixin:
         units = self.hidden_units
         if isinstance(units, numbers.Integral):
             units = (units,)
+        if isinstance(units, (set, frozenset, dict, str, bytes)):
+            # unordered (or not numbers): the layers would have no order
+            raise TypeError(
+                "hidden_units must be a sequence (list or tuple) of positive "
+                f"integers, one per hidden layer in order; got a "
+                f"{type(units).__name__}: {units!r}."
+            )
         units = tuple(units)
         for u in units:
             if not isinstance(u, numbers.Integral) or isinstance(u, bool) or u < 1:
@@ -35,6 +42,9 @@ class _MLPModelMixin:
         weights, intercepts = model.unpack(theta, dtype)
         self.coefs_ = [w.copy() for w in weights]
         self.intercepts_ = [b.copy() for b in intercepts]
+        # predictions use the activation the weights were fitted with, even
+        # after set_params(activation=...)
+        self._fitted_activation = model.activation
 
     def _fitted_params(self):
         if not hasattr(self, "coefs_"):
@@ -44,7 +54,7 @@ class _MLPModelMixin:
     def _fitted_model(self):
         hidden = [w.shape[1] for w in self.coefs_[:-1]]
         n_features, n_outputs = self.coefs_[0].shape[0], self.coefs_[-1].shape[1]
-        model = MLPModel(n_features, hidden, n_outputs, self.activation)
+        model = MLPModel(n_features, hidden, n_outputs, self._fitted_activation)
         return model, model.pack(self.coefs_, self.intercepts_)
 
 
@@ -88,8 +98,9 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
         :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
         stops the fit.
     tol : float, default=1e-4
-        L-BFGS stops when every component of the gradient of the objective
-        is at most ``tol`` in absolute value.
+        Converged means that every component of the gradient of the
+        objective is at most ``tol`` in absolute value; a fit that stops
+        above it warns.
     random_state : int, RandomState instance or None, default=None
         Seeds the Glorot-uniform initial weights.
     warm_start : bool, default=False
@@ -188,7 +199,9 @@ class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
     max_iter : int, default=200
         Maximum number of L-BFGS iterations.
     tol : float, default=1e-4
-        Gradient tolerance of L-BFGS.
+        Converged means that every component of the gradient of the
+        objective is at most ``tol`` in absolute value; a fit that stops
+        above it warns.
     random_state : int, RandomState instance or None, default=None
         Seeds the Glorot-uniform initial weights.
     warm_start : bool, default=False

@@ -232,6 +232,25 @@ class LinearModel(_LayeredModel):
         """
         return np.zeros(self.n_params, dtype=dtype)
 
+    def parameter_scale(self, column_scale):
+        """The scale of each entry of ``theta`` for a column scale of ``X``.
+
+        ``W[j, k]`` gets ``column_scale[j]`` and the intercepts 1: with the
+        columns' root mean squares, ``scale * theta`` are the coefficients
+        of ``X`` with every column divided by its root mean square (see
+        :func:`~sklearn_heads._solver.scaled`).
+
+        Parameters
+        ----------
+        column_scale : ndarray of shape (n_features,)
+
+        Returns
+        -------
+        scale : ndarray of shape (n_params,)
+        """
+        W = np.repeat(np.asarray(column_scale, dtype=np.float64)[:, None], self.n_outputs, 1)
+        return self.pack([W], [np.ones(self.n_outputs)])
+
     def forward(self, theta, X):
         """Logits of ``X``.
 

@@ -26,10 +26,11 @@ import threading
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import ThreadpoolController  # a scikit-learn dependency
 
+from ._heads import Reduction
 from ._losses import _float_dtype
 from ._models import LinearModel
+from ._threads import blas_libraries, single_threaded, thread_limits
 
 #: Memory budget, in bytes, for the intermediate arrays (logits, their
 #: gradient, hidden activations) of one row chunk. Rows are processed in
@@ -92,16 +93,9 @@ def add_in_order(results):
     return total, grad
 
 
-@functools.lru_cache(maxsize=None)
-def _blas_controller():
-    """A threadpoolctl controller of every BLAS loaded (NumPy's, SciPy's)."""
-    return ThreadpoolController().select(user_api="blas")
-
-
 def _default_n_threads():
-    """:data:`N_THREADS`, or fewer when the BLAS threads are limited."""
-    limits = [lib.num_threads for lib in _blas_controller().lib_controllers]
-    return max(1, min([N_THREADS, *limits]))
+    """:data:`N_THREADS`, or fewer when the user limits the BLAS threads."""
+    return max(1, min([N_THREADS, *thread_limits(blas_libraries())]))
 
 
 def _x_row_bytes(X):
@@ -111,6 +105,89 @@ def _x_row_bytes(X):
         nnz = X.nnz if hasattr(X, "nnz") else 0
         return max(1, (nnz * (X.dtype.itemsize + 4)) // n)
     return max(1, X.shape[1] * X.dtype.itemsize)
+
+
+def scale_free_weights(head, sample_weight, largest=None):
+    """Sample weights divided by their largest, where their scale does not matter.
+
+    With a mean reduction (the default) the objective is the weighted mean
+    loss, the same for the weights ``w`` and ``c * w``: dividing them by
+    the largest weight keeps tiny weights (``5e-324``) from underflowing
+    and huge ones from overflowing their total, so that any scale fits as
+    unit weights do. With the ``"sum"`` reduction the scale is part of the
+    objective, and the weights are kept.
+
+    Parameters
+    ----------
+    head : head instance
+    sample_weight : ndarray of shape (n_samples,) or None
+        Validated (finite, non-negative) float64 weights.
+    largest : float, default=None
+        The largest weight of the whole data, when ``sample_weight`` is one
+        row chunk of it; None takes ``sample_weight``'s.
+    """
+    if sample_weight is None or head.loss_reduction == Reduction.SUM:
+        return sample_weight
+    largest = np.max(sample_weight) if largest is None else largest
+    if not largest > 0:  # all zero: refused where the total is checked
+        return sample_weight
+    return sample_weight / largest
+
+
+def column_sq_sums(X, sample_weight=None, block_bytes=None):
+    """Each column's (weighted) sum of squares, in float64, without a copy of ``X``.
+
+    Parameters
+    ----------
+    X : {ndarray, CSR matrix} of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the rows' squares.
+    block_bytes : int, default=None
+        Bytes of the temporary float64 arrays: rows are read a block at a
+        time. None is :data:`BLOCK_BYTES`.
+
+    Returns
+    -------
+    sums : ndarray of shape (n_features,)
+    """
+    n, d = X.shape
+    sums = np.zeros(d, dtype=np.float64)
+    if sp.issparse(X):
+        X = X.tocsr()
+    row_bytes = 8 * (max(1, X.nnz) / max(1, n) if sp.issparse(X) else d)
+    step = max(1, int((BLOCK_BYTES if block_bytes is None else block_bytes) // max(1, row_bytes)))
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        w = None if sample_weight is None else sample_weight[start:stop]
+        if sp.issparse(X):
+            lo, hi = X.indptr[start], X.indptr[stop]
+            squares = np.square(X.data[lo:hi], dtype=np.float64)
+            if w is not None:
+                squares *= np.repeat(w, np.diff(X.indptr[start : stop + 1]))
+            sums += np.bincount(X.indices[lo:hi], weights=squares, minlength=d)
+        else:
+            block = np.asarray(X[start:stop], dtype=np.float64)
+            if w is None:
+                sums += np.einsum("ij,ij->j", block, block)
+            else:
+                sums += np.einsum("i,ij,ij->j", w, block, block)
+    return sums
+
+
+def column_scale(sq_sums, total_weight):
+    """(Weighted) root mean square of each column (1 where 0 or not finite).
+
+    Weighted by the sample weights, so that an integer weight scales as
+    many repeated rows would.
+
+    The scale of the preconditioned variables of a linear model: L-BFGS
+    runs on ``coef * scale``, so that every feature counts in the same
+    units (see :func:`~sklearn_heads._solver.scaled`).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = np.sqrt(np.asarray(sq_sums, dtype=np.float64) / total_weight)
+    scale[~np.isfinite(scale) | (scale == 0)] = 1.0
+    return scale
 
 
 def _row_block(X, start, stop):
@@ -192,7 +269,10 @@ class Objective:
             self.labels, self.sample_weight = labels, sample_weight
         else:
             self.labels, self.sample_weight = self.head._prepare(
-                labels, self.n_samples, sample_weight=sample_weight, dtype=dtype
+                labels,
+                self.n_samples,
+                sample_weight=scale_free_weights(self.head, sample_weight),
+                dtype=dtype,
             )
         w = self.sample_weight
         self.total_weight = float(self.n_samples if w is None else np.sum(w, dtype=np.float64))
@@ -209,6 +289,13 @@ class Objective:
         self.n_threads = int(_default_n_threads() if n_threads is None else n_threads)
         self._blocks = list(self._chunks())
         self._local = threading.local()  # per-thread buffers
+
+    def column_scale(self):
+        """The weighted root mean square of each column of ``X`` (see :func:`column_scale`)."""
+        w = self.sample_weight
+        if w is not None:
+            w = np.asarray(w, dtype=np.float64).reshape(self.n_samples, -1)[:, 0]
+        return column_scale(column_sq_sums(self.X, w), self.total_weight)
 
     def _upcast_chunk(self, X):
         """A float64 copy of the float32 chunk ``X``, in a per-thread buffer.
@@ -249,7 +336,7 @@ class Objective:
         if len(blocks) == 1:
             return [function(blocks[0])]
         if self.n_threads <= 1:
-            with _blas_controller().limit(limits=1):
+            with single_threaded(blas_libraries()):
                 return [function(block) for block in blocks]
         results = [None] * len(blocks)
         indices = iter(range(len(blocks)))
@@ -267,18 +354,25 @@ class Objective:
             except BaseException as exc:  # re-raised in the calling thread
                 errors.append(exc)
 
-        with _blas_controller().limit(limits=1):
+        with single_threaded(blas_libraries()):
             helpers = [
                 threading.Thread(target=work, daemon=True)
                 for _ in range(min(self.n_threads, len(blocks)) - 1)
             ]
-            for thread in helpers:
-                thread.start()
-            work()
-            for thread in helpers:
-                thread.join()
-        if errors:
-            raise errors[0]
+            try:
+                for thread in helpers:
+                    thread.start()
+                work()
+            finally:
+                # also when this thread is interrupted: the helpers stop
+                # after their current chunk, and none outlives the call
+                errors.append(None)
+                for thread in helpers:
+                    if thread.ident is not None:  # started
+                        thread.join()
+        failures = [exc for exc in errors if exc is not None]
+        if failures:
+            raise failures[0]
         return results
 
     def _chunk_loss_gradient(self, model, params, columns, chunk):

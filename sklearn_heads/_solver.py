@@ -1,14 +1,10 @@
 """L-BFGS-B through :func:`scipy.optimize.minimize`, checked once."""
 
-import functools
-import os
-
 import numpy as np
-import scipy
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import ThreadpoolController  # a scikit-learn dependency
 
+from ._threads import scipy_own_blas, single_threaded
 from ._warnings import warn_outside_package
 
 #: Relative reduction of the objective below which L-BFGS-B stops, as
@@ -17,34 +13,14 @@ from ._warnings import warn_outside_package
 FTOL = 64 * np.finfo(float).eps
 
 
-@functools.lru_cache(maxsize=None)
-def _scipy_own_blas():
-    """A threadpoolctl controller of the BLAS that SciPy's wheels bundle.
+def _lbfgs_options(max_iter, max_fun, history=10):
+    """SciPy's L-BFGS-B options for :func:`minimize_lbfgs` and the batched driver.
 
-    L-BFGS-B calls that BLAS on vectors and ``2m x 2m`` matrices (m = 10),
-    far too small to gain from threads; but when NumPy bundles a second
-    OpenBLAS (as the pip wheels do), the two thread pools compete for the
-    cores and each L-BFGS-B step can wait milliseconds for a thread (one
-    estimator check took 9 s instead of 0.6 s on a busy 2-core machine).
-    Only SciPy's own
-    copy is selected, so NumPy's matrix products in the objective keep their
-    threads; when NumPy and SciPy share one BLAS, nothing is selected.
+    SciPy's own gradient test is off (``gtol=0``): :class:`Stopping` applies
+    the package's, after every iteration.
     """
-    root = os.path.dirname(os.path.abspath(scipy.__file__))
-    prefixes = (root + os.sep, root + ".libs" + os.sep)
-    controller = ThreadpoolController()
-    paths = [
-        lib.filepath
-        for lib in controller.lib_controllers
-        if lib.user_api == "blas" and lib.filepath and lib.filepath.startswith(prefixes)
-    ]
-    return controller.select(filepath=paths)
-
-
-def _lbfgs_options(max_iter, tol, max_fun, history=10):
-    """SciPy's L-BFGS-B options for :func:`minimize_lbfgs` and the batched driver."""
     return {
-        "maxiter": max_iter, "maxfun": max_fun, "gtol": tol, "ftol": FTOL, "maxls": 50,
+        "maxiter": max_iter, "maxfun": max_fun, "gtol": 0.0, "ftol": FTOL, "maxls": 50,
         "maxcor": history,
     }
 
@@ -63,9 +39,9 @@ class LBFGSResult:
     loss : float
         The objective at ``theta``.
     converged : bool
-        Whether L-BFGS-B stopped on its tolerances.
+        Whether the gradient test passed (see :class:`Stopping`).
     message : str
-        SciPy's message.
+        Why L-BFGS stopped.
     """
 
     def __init__(self, theta, n_iter, loss_curve, loss, converged, message):
@@ -77,7 +53,146 @@ class LBFGSResult:
         self.message = message
 
 
-def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, history=10):
+def scaled(fun, scale):
+    """``fun`` of the variables ``v = scale * theta``.
+
+    Returns ``fun_v(v) = (loss, gradient / scale)`` evaluated at
+    ``theta = v / scale``: the same objective, whose gradient with respect
+    to ``v`` is the gradient with respect to ``theta`` divided by
+    ``scale``. A diagonal preconditioner: with ``scale`` the columns' root
+    mean squares, L-BFGS sees every feature in the same units.
+    """
+    if scale is None:
+        return fun
+
+    def fun_v(v):
+        loss, grad = fun(v / scale)
+        return loss, grad / scale
+
+    return fun_v
+
+
+class _GradientTestPassed(Exception):
+    """Raised by the callback to end SciPy's run (any SciPy version)."""
+
+
+#: SciPy's message when the objective stops decreasing (its wording varies).
+_STALLED = "the objective stopped decreasing"
+
+
+class Stopping:
+    """The package's stopping rule, for one L-BFGS-B run on ``v = scale * theta``.
+
+    **Converged** means that every component of the gradient with respect
+    to ``theta`` is at most ``tol`` in absolute value (scikit-learn's
+    meaning of ``tol``), checked after every iteration. On badly scaled
+    data (a column of ``1e8``) floating point may never get there: the
+    objective stops decreasing first, and SciPy stops (status 0). That
+    counts as converged when the gradient with respect to ``v`` (each
+    coefficient in units of its column's root mean square) is at most
+    ``tol``: the test is then met in the units the data are in. Anything
+    else (``max_iter``, a failed line search, a stall above ``tol`` in both
+    units) is not converged, and :meth:`result` warns.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(v) -> (loss, gradient)``, in the scaled variables.
+    tol, max_iter : float, int
+    scale : ndarray or float
+        ``v = scale * theta`` (1.0: no scaling).
+    verbose : int
+        Print the objective after each iteration.
+    """
+
+    def __init__(self, fun, tol, max_iter, scale=1.0, verbose=0, prefix=""):
+        self.fun, self.tol, self.max_iter = fun, tol, max_iter
+        self.scale, self.verbose, self.prefix = scale, verbose, prefix
+        self.loss_curve = []
+        self.last = {}
+
+    def evaluate(self, v):
+        """``fun(v)``, remembered for the callback and the result."""
+        last = self.last
+        if "v" in last and np.array_equal(v, last["v"]):
+            return last["loss"], last["grad"]
+        loss, grad = self.fun(v)
+        # SciPy < 1.11 hands the gradient to Fortran as it is and refuses
+        # anything but an aligned, writeable float64 buffer (a gradient
+        # unpickled from a Dask worker is not aligned)
+        grad = np.require(grad, np.float64, ["C", "A", "W"])
+        self.last = {"v": np.array(v, dtype=np.float64), "loss": loss, "grad": grad}
+        return loss, grad
+
+    def gradients(self, grad_v):
+        """The largest gradient component w.r.t. ``theta`` and w.r.t. ``v``."""
+        raw = float(np.max(np.abs(grad_v * self.scale), initial=0.0))
+        return raw, float(np.max(np.abs(grad_v), initial=0.0))
+
+    def callback(self, v):
+        """After each iteration: record the objective, stop once converged."""
+        last = self.last
+        # L-BFGS-B calls back with the iterate it last evaluated
+        if "v" in last and np.array_equal(v, last["v"]):
+            loss, grad = last["loss"], last["grad"]
+        else:  # pragma: no cover - defensive, depends on SciPy internals
+            loss, grad = self.evaluate(v)
+        self.loss_curve.append(float(loss))
+        if self.verbose:
+            print(f"{self.prefix}Iteration {len(self.loss_curve)}, loss = {loss:.8f}")
+        if self.gradients(grad)[0] <= self.tol:
+            raise _GradientTestPassed
+
+    def run(self, v0, options):
+        """SciPy's L-BFGS-B from ``v0``: ``(v, loss, grad_v, status, message)``."""
+        loss, grad = self.evaluate(v0)  # a warm start may have converged already
+        if self.gradients(grad)[0] <= self.tol:
+            return self.last["v"], loss, grad, 0, "the gradient test passed at the start"
+        try:
+            result = minimize(
+                self.evaluate, v0, method="L-BFGS-B", jac=True, callback=self.callback,
+                options=options,
+            )
+        except _GradientTestPassed:
+            last = self.last
+            return last["v"], last["loss"], last["grad"], 0, "the gradient test passed"
+        message = result.message
+        if isinstance(message, bytes):  # pragma: no cover - SciPy < 1.6
+            message = message.decode("latin1")
+        if result.status == 0:
+            message = f"{_STALLED} ({message})"
+        return result.x, result.fun, result.jac, int(result.status), message
+
+    def check(self, grad_v, status, message):
+        """``(converged, warning)`` of a run that ended at ``grad_v``.
+
+        ``warning`` is None when converged, else the text of the
+        :class:`~sklearn.exceptions.ConvergenceWarning` (``message`` says
+        why it stopped).
+        """
+        raw, in_units = self.gradients(grad_v)
+        n_iter = len(self.loss_curve)
+        if raw <= self.tol or (status == 0 and in_units <= self.tol):
+            return True, None
+        if status == 1:
+            return False, (
+                f"L-BFGS failed to converge after {n_iter} iteration(s) ({message}; "
+                f"largest gradient component {raw:.3g}, tol={self.tol:g}). Increase "
+                "max_iter, or scale the data (for example with "
+                "sklearn.preprocessing.StandardScaler), or loosen tol."
+            )
+        return False, (
+            f"L-BFGS stopped after {n_iter} iteration(s) without meeting tol: the "
+            f"largest gradient component is {raw:.3g} > tol={self.tol:g} ({message}). "
+            "The objective cannot decrease further in floating point, which usually "
+            "means that it is badly scaled: scale the data (for example with "
+            "sklearn.preprocessing.StandardScaler), or increase tol."
+        )
+
+
+def minimize_lbfgs(
+    fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, history=10, scale=None
+):
     """Minimise ``fun`` with L-BFGS-B from ``theta0``.
 
     Parameters
@@ -89,8 +204,8 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, hist
     max_iter : int
         Maximum number of L-BFGS iterations.
     tol : float
-        Stop when every component of the (projected) gradient is at most
-        ``tol`` in absolute value (SciPy's ``gtol``).
+        Converged means that every component of the gradient is at most
+        ``tol`` in absolute value (see :class:`Stopping`).
     max_fun : int, default=15000
         Maximum number of evaluations of ``fun``.
     verbose : int, default=0
@@ -98,6 +213,10 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, hist
     history : int, default=10
         Number of past steps whose curvature L-BFGS keeps (SciPy's
         ``maxcor``; 10 is its default and scikit-learn's).
+    scale : ndarray of shape (n_params,), default=None
+        Positive scales of the parameters: L-BFGS runs on
+        ``v = scale * theta`` (see :func:`scaled`). The result and the
+        loss curve are in ``theta``.
 
     Returns
     -------
@@ -106,71 +225,25 @@ def minimize_lbfgs(fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, hist
     Warns
     -----
     ConvergenceWarning
-        When L-BFGS-B stops before converging (``max_iter`` or ``max_fun``
-        reached, or a failed line search).
+        When the fit stops without converging (``max_iter`` or ``max_fun``
+        reached, a failed line search, or an objective that stopped
+        decreasing while the gradient is above ``tol``).
     """
-    last = {}
-
-    def fun_and_remember(theta):
-        loss, grad = fun(theta)
-        last["theta"], last["loss"] = theta.copy(), loss
-        # SciPy < 1.11 hands the gradient to Fortran as it is and refuses
-        # anything but an aligned, writeable float64 buffer (a gradient
-        # unpickled from a Dask worker is not aligned)
-        return loss, np.require(grad, np.float64, ["C", "A", "W"])
-
-    loss_curve = []
-
-    def callback(theta):
-        # L-BFGS-B calls back with the iterate it last evaluated.
-        if "theta" in last and np.array_equal(theta, last["theta"]):
-            loss = last["loss"]
-        else:  # pragma: no cover - defensive, depends on SciPy internals
-            loss = fun(theta)[0]
-        loss_curve.append(float(loss))
-        if verbose:
-            print(f"Iteration {len(loss_curve)}, loss = {loss:.8f}")
-
-    with _scipy_own_blas().limit(limits=1):
-        result = minimize(
-            fun_and_remember,
-            np.asarray(theta0, dtype=np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options=_lbfgs_options(max_iter, tol, max_fun, history),
+    unit = 1.0 if scale is None else scale
+    stopping = Stopping(scaled(fun, scale), tol, max_iter, unit, verbose)
+    with single_threaded(scipy_own_blas()):
+        v, loss, grad, status, message = stopping.run(
+            np.asarray(theta0, dtype=np.float64) * unit,
+            _lbfgs_options(max_iter, max_fun, history),
         )
-    return _check_result(result, loss_curve, max_iter)
-
-
-def _check_result(result, loss_curve, max_iter):
-    """Turn SciPy's result into an :class:`LBFGSResult`; warn if unconverged."""
-    n_iter = min(int(result.nit), max_iter)
-    message = result.message
-    if isinstance(message, bytes):  # pragma: no cover - SciPy < 1.6
-        message = message.decode("latin1")
-    converged = result.status == 0
-    if result.status == 1:
-        warn_outside_package(
-            f"L-BFGS failed to converge after {n_iter} iteration(s) ({message}). "
-            "Increase max_iter, or scale the data (for example with "
-            "sklearn.preprocessing.StandardScaler), or loosen tol.",
-            ConvergenceWarning,
-        )
-    elif not converged:
-        warn_outside_package(
-            f"L-BFGS stopped after {n_iter} iteration(s) without meeting tol "
-            f"(status={result.status}: {message}). This usually means the "
-            "objective is badly scaled or tol is below what floating point "
-            "allows: scale the data (for example with "
-            "sklearn.preprocessing.StandardScaler) or increase tol.",
-            ConvergenceWarning,
-        )
+    converged, warning = stopping.check(grad, status, message)
+    if warning:
+        warn_outside_package(warning, ConvergenceWarning)
     return LBFGSResult(
-        theta=result.x,
-        n_iter=n_iter,
-        loss_curve=loss_curve,
-        loss=float(result.fun),
+        theta=v / unit,
+        n_iter=min(len(stopping.loss_curve), max_iter),
+        loss_curve=stopping.loss_curve,
+        loss=float(loss),
         converged=converged,
         message=message,
     )

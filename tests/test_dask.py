@@ -118,6 +118,23 @@ def test_multilabel_fit_equals_in_memory_fit(client):
         assert_allclose(on_dask.intercept_, ours.intercept_, rtol=0, atol=1e-6)
 
 
+def test_badly_scaled_columns_fit_as_in_memory(client):
+    # the column scales of the preconditioner come from the chunks, weighted
+    X = np.random.RandomState(0).normal(size=(1000, 5))
+    y = (X[:, 0] > 0).astype(int)
+    X = np.c_[X, np.full(1000, 1e8)]
+    w = np.random.RandomState(1).uniform(0, 3, 1000)
+    for estimator, target in ((LinearClassifier(), y), (LinearClassifier(), np.c_[y, 1 - y])):
+        Xd, yd, wd = _chunked(X, target, w)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            ours = clone(estimator).fit(X, target, sample_weight=w)
+            on_dask = clone(estimator).fit(Xd, yd, sample_weight=wd)
+        assert ours.score(X, target) > 0.99  # 0.5 without the scaling
+        assert on_dask.n_iter_ == ours.n_iter_
+        assert_allclose(on_dask.coef_, ours.coef_, rtol=1e-6, atol=1e-12)
+
+
 def test_regression_head_and_float32(client, binary):
     X, y, _ = binary
     p = 1 / (1 + np.exp(-X[:, 0]))  # probabilities as targets
@@ -345,3 +362,25 @@ def test_in_memory_targets_of_the_wrong_length(client, binary):
         LinearClassifier().fit(Xd, y[:-1])
     with pytest.raises(ValueError, match=r"sample_weight must be 1-d; got shape \(1200, 1\)"):
         LinearClassifier().fit(Xd, y, sample_weight=w[:, None])
+
+
+def test_data_lost_with_a_worker_is_explained_and_the_model_kept():
+    # its own cluster: one of its workers is killed
+    X, y = make_classification(1000, 4, random_state=0)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+        silence_logs=logging.CRITICAL,
+    ) as cluster, Client(cluster) as client:
+        est = LinearClassifier().fit(X, y)
+        before = est.coef_
+        victim = sorted(client.scheduler_info()["workers"])[0]
+        # scattered data has no graph to recompute it from
+        future = client.scatter(X, workers=[victim])
+        Xd = da.from_delayed(future, shape=X.shape, dtype=X.dtype).rechunk((250, 4))
+        try:
+            client.run(os._exit, 1, workers=[victim])
+        except Exception:  # the connection to the killed worker closes
+            pass
+        with pytest.raises(RuntimeError, match="worker is lost with data"):
+            est.fit(Xd, da.from_array(y, chunks=250))
+        assert est.coef_ is before and est.n_features_in_ == 4

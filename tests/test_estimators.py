@@ -369,9 +369,11 @@ def test_sample_weight_changes_the_fit_and_is_validated(binary):
     # up-weighting the positives is pos_weight=5, once the penalty is
     # rescaled: the weighted fit divides the data term by the sum of the
     # weights, the pos_weight fit by the number of rows
+    # (the same minimiser: fitted to a tight tol, the coefficients agree)
     alpha = 1e-4 * weights.sum() / len(y)
-    by_pos_weight = LinearClassifier(pos_weight=5.0, alpha=alpha).fit(X, y)
-    assert_allclose(weighted.coef_, by_pos_weight.coef_, atol=1e-6)
+    by_pos_weight = LinearClassifier(pos_weight=5.0, alpha=alpha, tol=1e-9).fit(X, y)
+    tight = LinearClassifier(tol=1e-9).fit(X, y, sample_weight=weights)
+    assert_allclose(tight.coef_, by_pos_weight.coef_, atol=1e-6)
     assert weighted.predict(X).sum() > plain.predict(X).sum()
     with pytest.raises(ValueError, match="sample_weight"):
         LinearClassifier().fit(X, y, sample_weight=-weights)
@@ -592,3 +594,28 @@ def test_warnings_point_at_the_callers_line():
     with pytest.warns(UserWarning, match="finite differences") as record:
         head.loss_and_gradient(y, X[:, :1])
     assert [w.filename for w in record] == [__file__]
+
+
+def test_mlp_predicts_with_the_activation_it_was_fitted_with(binary):
+    X, y = binary
+    est = MLPClassifier((4,), activation="relu", random_state=0).fit(X, y)
+    proba = est.predict_proba(X)
+    est.set_params(activation="tanh")
+    assert_array_equal(est.predict_proba(X), proba)
+    # until the next fit
+    assert not np.allclose(est.fit(X, y).predict_proba(X), proba)
+
+
+@pytest.mark.parametrize("units", [{3, 4}, {3: 1}, frozenset({2})])
+def test_unordered_hidden_units_are_refused(binary, units):
+    X, y = binary
+    with pytest.raises(TypeError, match="hidden_units must be a sequence .* one per hidden layer"):
+        MLPClassifier(units).fit(X, y)
+
+
+def test_score_refuses_labels_unseen_in_fit(binary):
+    X, y = binary
+    est = LinearClassifier().fit(X, y)
+    with pytest.raises(ValueError, match=r"y contains labels not seen in fit: \[2\]"):
+        est.score(X, np.where(y == 1, 2, 0))
+    assert est.score(X, y) == est.evaluate(X, y)["accuracy"]

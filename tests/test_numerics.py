@@ -226,9 +226,13 @@ def test_penalty_or_overlap_means_no_separation_warning():
 
 
 def _fit_quietly(est, X, y):
-    """Fit, ignoring a ConvergenceWarning for max_iter (beside the point here)."""
+    """Fit, ignoring a ConvergenceWarning (beside the point here).
+
+    Fits in float32 stop where the float32 objective stalls, often with a
+    gradient above the default tol, and say so.
+    """
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "L-BFGS failed to converge", ConvergenceWarning)
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
         return est.fit(X, y)
 
 

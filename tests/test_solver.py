@@ -1,5 +1,7 @@
 """Tests of the L-BFGS driver, on problems whose minimiser is known."""
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
@@ -24,7 +26,7 @@ def _quadratic(center):
 def test_minimize_lbfgs_finds_the_minimiser_and_records_the_curve(capsys):
     center = np.linspace(-1, 1, 5)
     fun = _quadratic(center)
-    result = minimize_lbfgs(fun, np.zeros(5), max_iter=100, tol=1e-10, verbose=1)
+    result = minimize_lbfgs(fun, np.zeros(5), max_iter=100, tol=1e-8, verbose=1)
     np.testing.assert_allclose(result.theta, center, atol=1e-9)
     assert result.converged
     assert result.n_iter == len(result.loss_curve) >= 1
@@ -66,9 +68,9 @@ def test_scipy_blas_is_single_threaded_inside_lbfgs_only():
     # one thread while it runs, NumPy's (used by the objective) is not.
     from threadpoolctl import threadpool_info
 
-    from sklearn_heads._solver import _scipy_own_blas
+    from sklearn_heads._threads import scipy_own_blas
 
-    selected = {lib["filepath"] for lib in _scipy_own_blas().info()}
+    selected = {lib.filepath for lib in scipy_own_blas()}
     if not selected:
         pytest.skip("SciPy shares its BLAS with NumPy here; nothing is limited")
     before = {lib["filepath"]: lib["num_threads"] for lib in threadpool_info()}
@@ -97,3 +99,34 @@ def test_history_is_scipys_maxcor_and_linear_models_choose_it_by_width():
     assert LinearClassifier()._lbfgs_history(np.zeros((2, 1000))) == 30
     assert LinearClassifier()._lbfgs_history(np.zeros((2, 1001))) == 10
     assert MLPClassifier()._lbfgs_history(np.zeros((2, 10))) == 10
+
+
+def test_a_stalled_objective_is_not_converged():
+    # L-BFGS-B stops with status 0 when the objective no longer decreases in
+    # floating point (here near 1e-18, about a gradient of 1e-9): that is
+    # not a gradient below tol, and the result says so
+    center = np.linspace(-1, 1, 5)
+    with pytest.warns(ConvergenceWarning, match=r"largest gradient component is .* > tol=1e-10"):
+        result = minimize_lbfgs(_quadratic(center), np.zeros(5), max_iter=100, tol=1e-10)
+    assert not result.converged
+    assert re.search("REDUCTION.OF.F", result.message)  # SciPy's words vary
+    assert result.n_iter == len(result.loss_curve)
+
+
+def test_scaled_variables_keep_the_objective_and_the_result_in_theta():
+    # scale * theta are the variables L-BFGS sees; tol bounds their gradient
+    center = np.array([1e-6, 1.0, 1e6])
+    curvature = 1.0 / center**2  # the same problem in units of each center
+
+    def fun(theta):
+        diff = theta - center
+        return 0.5 * float(diff @ (curvature * diff)), curvature * diff
+
+    plain = None
+    with pytest.warns(ConvergenceWarning):
+        plain = minimize_lbfgs(fun, np.zeros(3), max_iter=100, tol=1e-8)
+    scaled = minimize_lbfgs(fun, np.zeros(3), max_iter=100, tol=1e-8, scale=1 / center)
+    assert scaled.converged and not plain.converged
+    np.testing.assert_allclose(scaled.theta, center, rtol=1e-7)
+    assert scaled.loss_curve[-1] == pytest.approx(fun(scaled.theta)[0], abs=1e-15)
+    assert scaled.n_iter < plain.n_iter

@@ -9,7 +9,7 @@ client next to L-BFGS.
 
 import numpy as np
 
-from .._objective import LabelwiseObjective, Objective
+from .._objective import LabelwiseObjective, Objective, column_scale
 
 
 class _OnDaskRows:
@@ -27,6 +27,10 @@ class _OnDaskRows:
 
     def _evaluate_chunks(self, model, params, columns=None, *, threads=True):
         return self.X.sum_loss_gradient(self.head, model, params, columns)
+
+    def column_scale(self):
+        # from the column sums of squares the chunks reported when loaded
+        return column_scale(self.X.column_sq_sums, self.total_weight)
 
 
 class DaskObjective(_OnDaskRows, Objective):

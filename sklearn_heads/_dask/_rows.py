@@ -10,6 +10,9 @@ adds them up on the workers, in row order; only those sums (a number and
 a gradient) reach the client.
 """
 
+import concurrent.futures
+import contextlib
+
 import dask
 import dask.array as da
 import numpy as np
@@ -18,7 +21,8 @@ from sklearn.utils import check_array
 from .._base_estimator import _check_sample_weight_values, _require_positive_weight
 from .._compat import _check_feature_names, _check_n_features
 from .._losses import _float_dtype
-from .._objective import Objective, _blas_controller, add_in_order
+from .._objective import Objective, add_in_order, column_sq_sums, scale_free_weights
+from .._threads import blas_libraries, single_threaded
 
 #: Chunk results added by one task of the reduction tree.
 FAN_IN = 8
@@ -135,23 +139,68 @@ def _target_summary(y):
     return np.repeat(values[:, None], y.shape[1], axis=1)
 
 
-def _load_chunk(estimator, head, classes, offset, X, y, w):
-    """One row chunk checked and encoded as ``fit`` does in memory."""
+def _load_chunk(estimator, head, classes, largest, offset, X, y, w):
+    """One row chunk checked and encoded as ``fit`` does in memory.
+
+    ``largest`` is the largest sample weight of all chunks (see
+    ``scale_free_weights``).
+    """
     X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
     labels = estimator._encode_labels(y, head, classes)
     if w is not None:
-        w = _check_sample_weight_values(w, X, X.dtype, offset=offset)
+        w = _check_sample_weight_values(w, X, np.float64, offset=offset)
+        w = scale_free_weights(head, w, largest)
     z, w = head._prepare(labels, X.shape[0], sample_weight=w, dtype=X.dtype)
     return X, z, w
+
+
+def _largest_weight(sample_weight):
+    """The largest of numeric Dask weights (None otherwise: the chunks refuse them)."""
+    if sample_weight is None or sample_weight.dtype.kind not in "biuf":
+        return None
+    largest = float(sample_weight.max().compute())
+    return largest if np.isfinite(largest) and largest > 0 else None
 
 
 def _chunk_totals(chunk):
     X, _, w = chunk
     weight = X.shape[0] if w is None else np.sum(w, dtype=np.float64)
     positive = X.shape[0] > 0 if w is None else bool(np.any(w))
-    return X.shape[0], float(weight), positive
+    if w is not None:
+        w = np.asarray(w, dtype=np.float64).reshape(X.shape[0], -1)[:, 0]
+    return X.shape[0], float(weight), positive, column_sq_sums(X, w)
 
 
+@contextlib.contextmanager
+def lost_data_explained():
+    """Say what a cancelled Dask computation means for the user's data.
+
+    A worker that dies takes the data it holds with it; Dask recomputes
+    what it can from the graph, and cancels what it cannot (data put there
+    by ``client.scatter``, or persisted from a source that is gone) with a
+    bare ``FutureCancelledError: ... lost dependencies``.
+    """
+    try:
+        yield
+    except concurrent.futures.CancelledError as exc:  # FutureCancelledError
+        raise RuntimeError(
+            f"A Dask computation was cancelled ({exc}). This happens when a worker "
+            "is lost with data that Dask cannot recompute (chunks put on the "
+            "workers with client.scatter, or persisted from a source that is "
+            "gone). Build or persist the Dask arrays again and call the method "
+            "again; the estimator is unchanged."
+        ) from exc
+    except Exception as exc:
+        if type(exc).__name__ != "KilledWorker":
+            raise
+        raise RuntimeError(
+            f"Dask gave up on a task that lost its worker several times ({exc}), "
+            "often because the worker ran out of memory: use smaller row chunks "
+            "or workers with more memory. The estimator is unchanged."
+        ) from exc
+
+
+@lost_data_explained()
 def training_rows(estimator, X, y, sample_weight, check_head):
     """Check Dask training data and load it on the workers.
 
@@ -180,9 +229,10 @@ def training_rows(estimator, X, y, sample_weight, check_head):
     head, _, classes = estimator._head_for_target(_target_summary(arrays[1]))
     check_head(head)
 
+    largest = _largest_weight(arrays[2])
     load = dask.delayed(_load_chunk, pure=False)
     chunks = dask.persist(
-        *[load(estimator, head, classes, *part) for part in parts]
+        *[load(estimator, head, classes, largest, *part) for part in parts]
     )
     totals = dask.compute(*[dask.delayed(_chunk_totals)(c) for c in chunks])
     del arrays  # the loaded chunks are in memory: the raw ones may go
@@ -194,10 +244,14 @@ def training_rows(estimator, X, y, sample_weight, check_head):
             f"sample_weight sums to {total_weight!r}; divide the weights by a common "
             "factor."
         )
-    rows = DaskRows(chunks, n_samples, X.shape[1], _float_dtype(X), total_weight)
+    column_sq_sums = np.sum([t[3] for t in totals], axis=0)
+    rows = DaskRows(
+        chunks, n_samples, X.shape[1], _float_dtype(X), total_weight, column_sq_sums
+    )
     return head, classes, rows
 
 
+@lost_data_explained()
 def tree_reduce(parts, combine):
     """Combine the delayed ``parts`` in order, in a tree of tasks on the workers.
 
@@ -212,7 +266,7 @@ def tree_reduce(parts, combine):
     # start BLAS's threads too, 3-4x slower on small chunk products. Set
     # here, once, by the calling thread: a limit set and reset by every task
     # would race. Worker processes get one BLAS thread from distributed.
-    with _blas_controller().limit(limits=1):
+    with single_threaded(blas_libraries()):
         return dask.compute(parts[0])[0]
 
 
@@ -246,14 +300,17 @@ class DaskRows:
         Of ``X`` (float32 or float64).
     total_weight : float
         The sum of the sample weights (``n_samples`` without them).
+    column_sq_sums : ndarray of shape (n_features,)
+        Each column's sum of squares (for the linear models' scaling).
     """
 
-    def __init__(self, chunks, n_samples, n_features, dtype, total_weight):
+    def __init__(self, chunks, n_samples, n_features, dtype, total_weight, column_sq_sums):
         self.chunks = list(chunks)
         self.n_samples = int(n_samples)
         self.n_features = int(n_features)
         self.dtype = np.dtype(dtype)
         self.total_weight = float(total_weight)
+        self.column_sq_sums = np.asarray(column_sq_sums, dtype=np.float64)
 
     @property
     def shape(self):

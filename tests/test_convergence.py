@@ -1,0 +1,124 @@
+"""Converged means the gradient test passed, on data of any column scale.
+
+The linear models run L-BFGS on the coefficients in units of each column's
+root mean square; ``tol`` bounds the gradient (or, where floating point
+cannot get there, the gradient in those units once the objective stalls).
+A fit that ends above ``tol`` warns with the gradient it reached.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_heads import LinearClassifier, MLPClassifier
+
+
+def _badly_scaled():
+    # the audit's case: a constant column of 1e8 beside standard normals
+    X = np.random.RandomState(0).normal(size=(300, 5))
+    y = (X[:, 0] > 0).astype(int)
+    return np.c_[X, np.full(300, 1e8)], y
+
+
+def _scaled_gradient(est, X, Y):
+    """The objective's gradient w.r.t. coef_ * rms(column), and intercept_."""
+    Y = Y.reshape(len(X), -1)
+    p = expit(X @ est.coef_.T + est.intercept_)
+    k = Y.shape[1]
+    grad_coef = (p - Y).T @ X / (len(X) * k) + est.alpha * est.coef_
+    grad_intercept = (p - Y).sum(axis=0) / (len(X) * k)
+    rms = np.sqrt(np.mean(X**2, axis=0))
+    return np.r_[(grad_coef / rms).ravel(), grad_intercept]
+
+
+def test_a_badly_scaled_column_fits_as_standardised_data_does():
+    X, y = _badly_scaled()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = LinearClassifier().fit(X, y)
+    standardised = StandardScaler().fit_transform(X)
+    reference = LinearClassifier().fit(standardised, y)
+    assert est.score(X, y) == reference.score(standardised, y) == 1.0
+    # converged: the raw gradient cannot get below ~1e-2 in floating point
+    # (1e8 times the rounding of the intercept's gradient); in units of the
+    # columns' RMS it is below tol, recomputed here from the fitted model
+    assert np.max(np.abs(_scaled_gradient(est, X, y))) <= est.tol
+    # and the loss curve is the objective's, ending at the fitted model's
+    assert len(est.loss_curve_) == est.n_iter_
+    logits = est.decision_function(X)
+    expected = est.head_.loss(y, logits) + 0.5 * est.alpha * np.sum(est.coef_**2)
+    assert est.loss_curve_[-1] == pytest.approx(expected, rel=1e-12)
+
+
+def test_columns_in_different_units_reach_the_gradient_test():
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(400, 6)) * np.logspace(-3, 5, 6)
+    y = (X @ (1 / np.logspace(-3, 5, 6)) + rng.normal(size=400) > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = LinearClassifier(alpha=1e-6).fit(X, y)
+    assert np.max(np.abs(_scaled_gradient(est, X, y))) <= est.tol
+    assert est.score(X, y) > 0.8
+
+
+def test_each_label_of_a_multilabel_fit_is_scaled_and_checked():
+    X, y = _badly_scaled()
+    Y = np.c_[y, 1 - y, (X[:, 1] > 0).astype(int)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = LinearClassifier().fit(X, Y)
+    assert np.all(est.predict(X).mean(axis=0) > 0)
+    assert np.all((est.predict(X) == Y).mean(axis=0) > 0.97)
+    # each label's problem is the binary one, times k: the gradient of the
+    # joint objective is at most tol / k
+    assert np.max(np.abs(_scaled_gradient(est, X, Y))) <= est.tol / Y.shape[1]
+
+
+def test_a_fit_that_stops_above_tol_warns_with_the_gradient():
+    # tol=1e-13 is below what the rounding of the objective allows: L-BFGS-B
+    # stops with status 0 (the objective stalls), which is not convergence
+    X, y = _badly_scaled()
+    with pytest.warns(ConvergenceWarning, match=r"largest gradient component is \S+ > tol=1e-13"):
+        est = LinearClassifier(tol=1e-13).fit(X, y)
+    assert len(est.loss_curve_) == est.n_iter_
+    with pytest.warns(ConvergenceWarning, match=r"label\(s\) \[.*\]: the largest gradient"):
+        LinearClassifier(tol=1e-13).fit(X, np.c_[y, 1 - y])
+
+
+def test_max_iter_warning_reports_the_gradient():
+    X, y = _badly_scaled()
+    with pytest.warns(ConvergenceWarning, match=r"after 2 iteration.*largest gradient component"):
+        MLPClassifier((3,), max_iter=2, random_state=0).fit(StandardScaler().fit_transform(X), y)
+
+
+@pytest.mark.parametrize(
+    "weight, dtype, multilabel",
+    [(5e-324, np.float64, False), (1e38, np.float32, False), (1e306, np.float64, True)],
+    ids=["denormal", "float32-huge", "multilabel-huge"],
+)
+def test_weights_of_any_scale_fit_as_unit_weights(weight, dtype, multilabel):
+    # the weighted mean loss does not depend on the weights' scale: neither
+    # may the fit (it divides them by the largest before anything is summed)
+    X, y = _badly_scaled()
+    X = StandardScaler().fit_transform(X).astype(dtype)
+    Y = np.c_[y, 1 - y] if multilabel else y
+    unit = LinearClassifier().fit(X, Y)
+    scaled = LinearClassifier().fit(X, Y, sample_weight=np.full(len(y), weight))
+    np.testing.assert_allclose(scaled.coef_, unit.coef_, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(scaled.loss_curve_, unit.loss_curve_, rtol=1e-6)
+
+
+def test_the_sum_reduction_keeps_the_weights_scale():
+    from sklearn_heads import BinaryClassHead, LinearEstimator
+
+    X, y = _badly_scaled()
+    X = StandardScaler().fit_transform(X)
+    est = LinearEstimator(BinaryClassHead(loss_reduction="sum"), alpha=1.0)
+    light = est.fit(X, y, sample_weight=np.full(len(y), 0.01)).coef_
+    heavy = est.fit(X, y, sample_weight=np.full(len(y), 100.0)).coef_
+    # the data term is 10^4 times heavier against the same penalty
+    assert np.linalg.norm(heavy) > 5 * np.linalg.norm(light)
