@@ -27,7 +27,6 @@ import threading
 import numpy as np
 import scipy.sparse as sp
 
-from ._heads import Reduction
 from ._losses import _float_dtype
 from ._models import LinearModel
 from ._threads import blas_libraries, single_threaded, thread_limits
@@ -126,7 +125,7 @@ def scale_free_weights(head, sample_weight, largest=None):
         The largest weight of the whole data, when ``sample_weight`` is one
         row chunk of it; None takes ``sample_weight``'s.
     """
-    if sample_weight is None or head.loss_reduction == Reduction.SUM:
+    if sample_weight is None or not head._scale_free_weights:
         return sample_weight
     largest = np.max(sample_weight) if largest is None else largest
     if not largest > 0:  # all zero: refused where the total is checked
@@ -172,6 +171,18 @@ def column_sq_sums(X, sample_weight=None, block_bytes=None):
             else:
                 sums += np.einsum("i,ij,ij->j", w, block, block)
     return sums
+
+
+def column_moments(X, sample_weight=None):
+    """``(column_sq_sums(X, row weights), sum of the row weights)``.
+
+    ``sample_weight`` as ``head._prepare`` returns it: one weight per row,
+    or one per target (then a row counts with the mean of its weights).
+    """
+    if sample_weight is None:
+        return column_sq_sums(X), float(X.shape[0])
+    w = np.asarray(sample_weight, dtype=np.float64).reshape(X.shape[0], -1).mean(axis=1)
+    return column_sq_sums(X, w), float(np.sum(w))
 
 
 def column_scale(sq_sums, total_weight):
@@ -292,10 +303,7 @@ class Objective:
 
     def column_scale(self):
         """The weighted root mean square of each column of ``X`` (see :func:`column_scale`)."""
-        w = self.sample_weight
-        if w is not None:
-            w = np.asarray(w, dtype=np.float64).reshape(self.n_samples, -1)[:, 0]
-        return column_scale(column_sq_sums(self.X, w), self.total_weight)
+        return column_scale(*column_moments(self.X, self.sample_weight))
 
     def _upcast_chunk(self, X):
         """A float64 copy of the float32 chunk ``X``, in a per-thread buffer.

@@ -21,7 +21,7 @@ from sklearn.utils import check_array
 from .._base_estimator import _check_sample_weight_values, _require_positive_weight
 from .._compat import _check_feature_names, _check_n_features
 from .._losses import _float_dtype
-from .._objective import Objective, add_in_order, column_sq_sums, scale_free_weights
+from .._objective import Objective, add_in_order, column_moments, scale_free_weights
 from .._threads import blas_libraries, single_threaded
 
 #: Chunk results added by one task of the reduction tree.
@@ -166,9 +166,7 @@ def _chunk_totals(chunk):
     X, _, w = chunk
     weight = X.shape[0] if w is None else np.sum(w, dtype=np.float64)
     positive = X.shape[0] > 0 if w is None else bool(np.any(w))
-    if w is not None:
-        w = np.asarray(w, dtype=np.float64).reshape(X.shape[0], -1)[:, 0]
-    return X.shape[0], float(weight), positive, column_sq_sums(X, w)
+    return X.shape[0], float(weight), positive, column_moments(X, w)
 
 
 @contextlib.contextmanager
@@ -244,10 +242,11 @@ def training_rows(estimator, X, y, sample_weight, check_head):
             f"sample_weight sums to {total_weight!r}; divide the weights by a common "
             "factor."
         )
-    column_sq_sums = np.sum([t[3] for t in totals], axis=0)
-    rows = DaskRows(
-        chunks, n_samples, X.shape[1], _float_dtype(X), total_weight, column_sq_sums
+    moments = (
+        np.sum([t[3][0] for t in totals], axis=0),
+        float(np.sum([t[3][1] for t in totals])),
     )
+    rows = DaskRows(chunks, n_samples, X.shape[1], _float_dtype(X), total_weight, moments)
     return head, classes, rows
 
 
@@ -300,17 +299,19 @@ class DaskRows:
         Of ``X`` (float32 or float64).
     total_weight : float
         The sum of the sample weights (``n_samples`` without them).
-    column_sq_sums : ndarray of shape (n_features,)
-        Each column's sum of squares (for the linear models' scaling).
+    column_moments : tuple
+        ``(column sums of squares, row weight total)``, weighted by the rows'
+        weights (see ``_objective.column_moments``), for the linear models'
+        scaling.
     """
 
-    def __init__(self, chunks, n_samples, n_features, dtype, total_weight, column_sq_sums):
+    def __init__(self, chunks, n_samples, n_features, dtype, total_weight, column_moments):
         self.chunks = list(chunks)
         self.n_samples = int(n_samples)
         self.n_features = int(n_features)
         self.dtype = np.dtype(dtype)
         self.total_weight = float(total_weight)
-        self.column_sq_sums = np.asarray(column_sq_sums, dtype=np.float64)
+        self.column_moments = column_moments
 
     @property
     def shape(self):

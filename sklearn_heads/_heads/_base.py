@@ -281,6 +281,15 @@ class _Head(_Validated):
             return 1.0
         return 1.0 / n_examples
 
+    @property
+    def _scale_free_weights(self):
+        """Whether a weighted-mean objective is the same for weights ``w`` and ``c * w``.
+
+        True for the mean reductions (the estimators divide by the total
+        weight); with ``"sum"`` the weights' scale is part of the objective.
+        """
+        return self.loss_reduction != Reduction.SUM
+
     def _unreduced_loss(self, z, logits, need_grad=True):
         """Unreduced loss (``_loss_shape``) and ``d loss_i / d logits_i``."""
         if self.loss_fn is None:

@@ -393,6 +393,9 @@ class MultiHead(_Validated):
         """1: :meth:`_prepare` has applied each head's reduction."""
         return 1.0
 
+    #: the heads' weights are reduced by each head in :meth:`_prepare`
+    _scale_free_weights = False
+
     def _sum_loss_gradient(self, z, logits, w, need_grad=True, *, out=None, columns=None):
         """The heads' weighted loss sums and the gradient, side by side.
 
