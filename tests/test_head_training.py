@@ -56,7 +56,9 @@ def _fit(head, X, labels, sample_weight=None, alpha=0.0):
         objective.loss_and_gradient, model.init_params(), jac=True, method="L-BFGS-B",
         options={"maxiter": 2000, "gtol": 1e-10, "ftol": 1e-15},
     )
-    assert result.success, result.message
+    # converged, or at a gradient of 1e-8 the line search finds nothing
+    # lower in floating point (SciPy < 1.11 says ABNORMAL_TERMINATION there)
+    assert result.success or np.max(np.abs(result.jac)) <= 1e-8, result.message
     (W,), (b,) = model.unpack(result.x)
     return objective, result.x, W, b
 
