@@ -97,6 +97,25 @@ def test_readme_example_runs():
     assert "auc_precision_recall" in out.getvalue()
 
 
+def test_index_first_model_runs_as_shown():
+    """The Python block of the docs' front page runs, with the result it shows."""
+    import textwrap
+
+    with open(os.path.join(ROOT, "doc", "index.rst"), encoding="utf-8") as f:
+        index = f.read()
+    blocks = re.findall(r"\.\. code-block:: python\n\n((?:   .*\n|\n)+)", index)
+    assert blocks, "the front page shows a Python example"
+    namespace = {"__name__": "__index__"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for block in blocks:
+            exec(compile(textwrap.dedent(block), "index.rst", "exec"), namespace)
+    # the grid searches a threshold-dependent score, and finds what it says
+    shown = re.search(r"search\.best_params_\n\s*# (\{.*\})", index).group(1)
+    assert str(namespace["search"].best_params_) == shown
+    assert len(set(namespace["search"].cv_results_["mean_test_score"])) > 1
+
+
 def test_api_reference_lists_every_public_name():
     import sklearn_heads
 
