@@ -1,10 +1,11 @@
 """Collection rules for ``python -m pytest`` at the repository root.
 
-Dask is optional at run time and in the ``test`` extra. Without it the
-modules that import it (the Dask input path and its tests) are not
-collected, so that the rest of the suite still runs; under CI (``CI`` set)
-they are always collected, so that a missing Dask fails loudly instead of
-skipping the Dask tests.
+Dask and ONNX (skl2onnx, onnxruntime) are optional at run time and in the
+``test`` extra. Without them the modules that import them (the Dask input
+path, the ONNX converter, and their tests) are not collected, so that the
+rest of the suite still runs; under CI (``CI`` set) they are always
+collected, so that a missing dependency fails loudly instead of skipping
+its tests.
 """
 
 import importlib.util
@@ -19,3 +20,6 @@ if not _HAVE_DASK and not os.environ.get("CI"):
         "sklearn_heads/_dask/_predict.py",
         "tests/test_dask.py",
     ]
+_HAVE_ONNX = all(importlib.util.find_spec(name) for name in ("skl2onnx", "onnxruntime"))
+if not _HAVE_ONNX and not os.environ.get("CI"):
+    collect_ignore_glob += ["sklearn_heads/_onnx/_convert.py", "tests/test_onnx.py"]

@@ -113,6 +113,16 @@ nitpick_ignore = [
     # threadpoolctl publishes no Sphinx documentation (its docs are the
     # README), so there is no inventory to link show_versions' mention to
     ("py:func", "threadpoolctl.threadpool_info"),
+    # the serving tools (optional extras) have no inventory in
+    # doc/_intersphinx/, so the offline build can name them but not link them
+    ("py:class", "onnx.ModelProto"),
+    ("py:obj", "onnx.ModelProto"),
+    ("py:class", "onnxruntime.InferenceSession"),
+    ("py:func", "skl2onnx.to_onnx"),
+    ("py:func", "skl2onnx.convert_sklearn"),
+    ("py:mod", "skops.io"),
+    ("py:func", "skops.io.load"),
+    ("py:func", "skops.io.get_untrusted_types"),
 ]
 
 
@@ -148,6 +158,7 @@ sphinx_gallery_conf = {
             "../examples/multilabel",
             "../examples/tensorflow",
             "../examples/scaling",
+            "../examples/serving",
         ]
     ),
     "within_subsection_order": "FileNameSortKey",

@@ -20,6 +20,8 @@ from ._heads import (
 )
 from ._estimators import LinearClassifier, LinearEstimator, MLPClassifier, MLPEstimator
 from ._losses import sigmoid_cross_entropy_with_logits, weighted_cross_entropy_with_logits
+from ._onnx import to_onnx
+from ._persistence import skops_trusted_types
 from ._scorers import make_head_scorer
 from ._show_versions import show_versions
 
@@ -41,6 +43,8 @@ __all__ = [
     "binary_classification_head",
     "make_head_scorer",
     "show_versions",
+    "skops_trusted_types",
+    "to_onnx",
     "sigmoid_cross_entropy_with_logits",
     "weighted_cross_entropy_with_logits",
     "__version__",

@@ -26,9 +26,12 @@ SHRUNK = {
 }
 
 
-#: Examples that need the optional Dask dependencies (in the ``test``
-#: extra): skipped without them, except under CI, where they must run.
-NEEDS_DASK = {os.path.join("scaling", "plot_dask_out_of_core.py")}
+#: Examples that need optional dependencies (in the ``test`` extra): skipped
+#: without them, except under CI, where they must run.
+NEEDS = {
+    os.path.join("scaling", "plot_dask_out_of_core.py"): "distributed",
+    os.path.join("serving", "plot_serving_onnx.py"): "onnxruntime",
+}
 
 
 def _run_shrunk(path, line, replacement):
@@ -58,10 +61,9 @@ def test_shrunk_examples_exist():
     "path", EXAMPLES, ids=[os.path.relpath(p, os.path.join(ROOT, "examples")) for p in EXAMPLES]
 )
 def test_example_runs(path, monkeypatch, tmp_path):
-    if os.path.relpath(path, os.path.join(ROOT, "examples")) in NEEDS_DASK and not os.environ.get(
-        "CI"
-    ):
-        pytest.importorskip("distributed")
+    needs = NEEDS.get(os.path.relpath(path, os.path.join(ROOT, "examples")))
+    if needs and not os.environ.get("CI"):
+        pytest.importorskip(needs)
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
