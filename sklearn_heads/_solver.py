@@ -137,6 +137,7 @@ def minimize_lbfgs(
         reached, a failed line search, or an objective that stopped
         decreasing while the gradient is above ``tol``).
     """
+    tol = float(tol)  # any real number (a Fraction) goes into messages as a float
     fun = scaled(fun, scale)
     unit = 1.0 if scale is None else scale
     last = {}
@@ -216,6 +217,7 @@ def check_status(result, max_iter, tol):
         absolute ``gradient`` component, and the ``warning`` text (None when
         converged).
     """
+    tol = float(tol)
     n_iter = min(int(result.nit), max_iter)
     message = result.message
     if isinstance(message, bytes):  # pragma: no cover - SciPy < 1.6
