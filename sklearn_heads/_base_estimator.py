@@ -36,6 +36,7 @@ from ._warnings import warn_outside_package
 from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
 from ._heads._base import LossOverflowError
 from ._heads._labels import check_weight_total
+from ._losses import _real_array
 from ._dask._detect import uses_dask
 from ._objective import _max_abs, make_objective
 from ._solver import minimize_lbfgs
@@ -82,9 +83,14 @@ def _argument_named(arguments, culprit=None):
     raised again, of the same type, as "Invalid X: <the message>" (a
     complex number: "Complex data not supported: X must be real numbers;
     ..."). Messages that name the argument are left as they are.
+
+    NumPy's floating-point warnings are silenced meanwhile: scikit-learn's
+    finiteness check sums ``X`` first, which warns "invalid value" for
+    ``inf - inf`` just before it raises its own, clear, error.
     """
     try:
-        yield
+        with np.errstate(over="ignore", invalid="ignore"):
+            yield
     except (ValueError, TypeError) as exc:
         if type(exc) not in (ValueError, TypeError):
             raise  # scikit-learn's own error classes, ours: already clear
@@ -113,7 +119,8 @@ def _argument_named(arguments, culprit=None):
 def _x_or_y(X):
     """Which of ``X`` and ``y`` failed ``validate_data``: ``X`` if it fails alone."""
     try:
-        check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
+        with np.errstate(over="ignore", invalid="ignore"):
+            check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
     except (ValueError, TypeError):
         return "X"
     return "y"
@@ -483,7 +490,11 @@ class _BaseHeadEstimator(BaseEstimator):
             ) from None
 
     def _check_threshold(self, task, n_outputs):
-        threshold = np.asarray(self.threshold, dtype=np.float64)
+        # real numbers only: not "0.5", not 0.5j cut to its real part
+        threshold = _real_array(self.threshold, "threshold")
+        if threshold.dtype.kind == "b":
+            raise TypeError(f"threshold must be numbers in (0, 1); got {self.threshold!r}.")
+        threshold = threshold.astype(np.float64)
         allowed = ((),) if task == BINARY else ((), (n_outputs,))
         if threshold.shape not in allowed:
             what = "a scalar" if task == BINARY else f"a scalar or {n_outputs} values"

@@ -687,6 +687,16 @@ ESTIMATORS = [
          r"y must be an array-like of one target per row of X; got 0"),
     Case("evaluate-y-string", lambda: fitted("linear").evaluate(X, "y"), TypeError,
          r"y must be an array-like of one target per row of X; got 'y'"),
+    Case("fit-X-inf-minus-inf",
+         fit(LinearClassifier, np.where(X > 0, np.inf, -np.inf)), ValueError,
+         r"Input X contains infinity"),  # without scikit-learn's RuntimeWarning first
+    Case("fit-threshold-complex",
+         lambda: LinearClassifier(threshold=[0.5j, 0.5, 0.5]).fit(X, Y_MULTI), TypeError,
+         r"threshold must be numeric; got an array of dtype complex128|threshold must be "
+         r"real numbers; got complex values"),
+    Case("fit-threshold-strings",
+         lambda: LinearClassifier(threshold=["0.5"] * 3).fit(X, Y_MULTI), TypeError,
+         r"threshold must be numeric; got an array of dtype <U3"),
     Case("score-sample_weight-length", lambda: fitted("linear").score(X[:5], Y[:5], ONES),
          ValueError, r"sample_weight must have one weight per row of X \(5 rows\): "
          r"sample_weight\.shape == \(20,\), expected \(5,\)"),

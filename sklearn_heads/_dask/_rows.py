@@ -15,7 +15,11 @@ import dask.array as da
 import numpy as np
 from sklearn.utils import check_array
 
-from .._base_estimator import _check_sample_weight_values, _require_positive_weight
+from .._base_estimator import (
+    _argument_named,
+    _check_sample_weight_values,
+    _require_positive_weight,
+)
 from .._compat import _check_feature_names, _check_n_features
 from .._losses import _float_dtype
 from .._objective import Objective, _blas_controller, add_in_order, column_sq_sums
@@ -137,7 +141,8 @@ def _target_summary(y):
 
 def _load_chunk(estimator, head, classes, offset, X, y, w):
     """One row chunk checked and encoded as ``fit`` does in memory."""
-    X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
+    with _argument_named({"X": X}):
+        X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
     labels = estimator._encode_labels(y, head, classes)
     if w is not None:
         w = _check_sample_weight_values(w, X, X.dtype, offset=offset)
