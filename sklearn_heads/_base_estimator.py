@@ -10,8 +10,10 @@ make the four public classes:
 * which logits model is fitted (``_linear.py``, ``_mlp.py``).
 """
 
+import contextlib
 import functools
 import numbers
+import re
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,16 +24,144 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from ._compat import Interval, _fit_context, asarray, check_sample_weight
 from ._warnings import warn_outside_package
 from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
+from ._heads._base import LossOverflowError
+from ._losses import _real_array
 from ._dask._detect import uses_dask
-from ._objective import make_objective
+from ._objective import _max_abs, make_objective
 from ._solver import minimize_lbfgs
 
 BINARY, MULTILABEL, REGRESSION = "binary", "multilabel", "regression"
+
+
+def _first_complex(value):
+    """The first complex number (with a non-zero imaginary part if any) in ``value``.
+
+    None if ``value`` holds no complex numbers.
+    """
+    if sp.issparse(value):
+        array = value.data if value.dtype.kind == "c" else np.zeros(0)
+    else:
+        try:
+            array = np.asarray(value)
+        except Exception:  # ragged lists and other oddities: not complex
+            return None
+    if array.dtype.kind == "O":
+        found = [
+            v for v in array.reshape(-1)
+            if isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real)
+        ]
+        array = np.asarray(found, dtype=complex)
+    elif array.dtype.kind != "c":
+        return None
+    if array.size == 0:
+        return None
+    flat = array.reshape(-1)
+    imaginary = np.flatnonzero(flat.imag)
+    return complex(flat[imaginary[0] if imaginary.size else 0])
+
+
+@contextlib.contextmanager
+def _argument_named(arguments, culprit=None):
+    """Errors of scikit-learn's input validation, naming the argument at fault.
+
+    ``arguments`` maps the names of the arguments being validated to their
+    values; ``culprit(exc)`` (default: the only argument) says which one
+    failed. scikit-learn's messages often do not say ("Expected 2D array,
+    got scalar array instead", "could not convert string to float: 'abc'",
+    "Complex data not supported" followed by the whole array); those are
+    raised again, of the same type, as "Invalid X: <the message>" (a
+    complex number: "Complex data not supported: X must be real numbers;
+    ..."). Messages that name the argument are left as they are.
+
+    NumPy's floating-point warnings are silenced meanwhile: scikit-learn's
+    finiteness check sums ``X`` first, which warns "invalid value" for
+    ``inf - inf`` just before it raises its own, clear, error.
+    """
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            yield
+    except (ValueError, TypeError) as exc:
+        if type(exc) not in (ValueError, TypeError):
+            raise  # scikit-learn's own error classes, ours: already clear
+        message = str(exc)
+        if "Complex data not supported" in message:
+            for name, value in arguments.items():
+                found = _first_complex(value)
+                if found is not None:
+                    raise ValueError(
+                        f"Complex data not supported: {name} must be real numbers; got "
+                        f"complex values such as {found!r}. Pass {name}.real if the "
+                        "imaginary parts are zero (they are not dropped silently)."
+                    ) from None
+        if "inconsistent numbers of samples" in message:
+            rows = ", ".join(f"{name} has {_n_rows(value)}" for name, value in arguments.items())
+            raise ValueError(
+                f"{' and '.join(arguments)} must have one row per sample ({rows}): "
+                f"{message}"
+            ) from None
+        name = culprit(exc) if culprit is not None else next(iter(arguments))
+        if re.search(rf"\b{re.escape(name)}\b", message):
+            raise
+        raise type(exc)(f"Invalid {name}: {message}") from None
+
+
+def _x_or_y(X):
+    """Which of ``X`` and ``y`` failed ``validate_data``: ``X`` if it fails alone."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
+    except (ValueError, TypeError):
+        return "X"
+    return "y"
+
+
+def _n_rows(value):
+    """The number of rows of ``value``, for messages ("no rows" if it has none)."""
+    shape = getattr(value, "shape", None)
+    if shape is not None and len(shape):
+        return shape[0]
+    try:
+        return len(value)
+    except TypeError:
+        return "no rows"
+
+
+def _check_output_logits(logits, X=None, *, allow_infinite=True):
+    """Logits computed from ``X`` by a fitted model: no NaN (nor infinity).
+
+    An infinite logit (``X @ coef_`` beyond the largest float) still has a
+    well-defined probability, 0 or 1, and class; a NaN logit (an infinity
+    minus another) has none, and the loss of an infinite logit on the wrong
+    side of the boundary cannot be computed. The message is about ``X`` and
+    the coefficients, which are finite: their products overflowed.
+    """
+    bad = np.isnan(logits) if allow_infinite else ~np.isfinite(logits)
+    if not np.any(bad):
+        return logits
+    index = tuple(np.argwhere(bad)[0])
+    row, value = int(index[0]), logits[index].item()
+    size = "" if X is None else f" (X has values as large as {_max_abs(X):.3g} in magnitude)"
+    what = (
+        "an infinity minus another, NaN" if np.isnan(value)
+        else f"{value!r}, so the loss cannot be computed"
+    )
+    raise ValueError(
+        f"The logits of X overflow at row {row}: X times the model's finite "
+        f"coefficients exceeds the largest float{size}, and gives {what}. X is "
+        "far outside the scale the model was fitted on: scale X as the training "
+        "data were scaled (for example with sklearn.preprocessing.StandardScaler "
+        "in a pipeline)."
+    )
 
 
 def _task_of(head):
@@ -65,12 +195,22 @@ def _check_sample_weight_values(sample_weight, X, dtype, offset=0):
     computes), after a fit has divided them by their largest where their
     scale does not matter (see ``_objective.scale_free_weights``).
     """
+    if isinstance(sample_weight, numbers.Number) and not isinstance(
+        sample_weight, (numbers.Real, np.bool_)
+    ):  # scikit-learn fills an array with a scalar, dropping an imaginary part
+        raise ValueError(
+            "Complex data not supported: sample_weight must be real numbers; got "
+            f"{sample_weight!r}."
+        )
     try:
-        sample_weight = check_sample_weight(sample_weight, X, dtype)
+        with _argument_named({"sample_weight": sample_weight}):
+            sample_weight = check_sample_weight(sample_weight, X, dtype)
     except ValueError as exc:
-        if "sample_weight" in str(exc) or "Sample weights" in str(exc):
+        if "sample_weight.shape ==" not in str(exc):
             raise
-        raise ValueError(f"Invalid sample_weight: {exc}") from None
+        raise ValueError(
+            f"sample_weight must have one weight per row of X ({_n_rows(X)} rows): {exc}"
+        ) from None
     negative = sample_weight < 0
     if np.any(negative):
         index = int(np.flatnonzero(negative)[0])
@@ -206,9 +346,11 @@ class _BaseHeadEstimator(BaseEstimator):
         Raises
         ------
         ValueError
-            For non-finite ``X``, ``y`` or ``sample_weight``, negative or
-            all-zero weights, lengths that disagree, or targets the head
-            does not accept (the message names the bad value).
+            For non-finite or complex ``X``, ``y`` or ``sample_weight``,
+            negative or all-zero weights, lengths that disagree, or targets
+            the head does not accept (the message names the bad value); or
+            when the objective overflows for finite data (the message says
+            what overflowed and how large ``X`` and the weights are).
 
         Warns
         -----
@@ -241,15 +383,17 @@ class _BaseHeadEstimator(BaseEstimator):
             head, classes, X = training_rows(self, X, y, sample_weight, self._check_head)
             labels = sample_weight = None
         else:
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse="csr",
-                dtype=[np.float64, np.float32],
-                multi_output=True,
-            )
-            head, labels, classes = self._head_for_target(y)
+            with _argument_named({"X": X, "y": y}, culprit=lambda exc: _x_or_y(X)):
+                X, y = validate_data(
+                    self,
+                    X,
+                    y,
+                    accept_sparse="csr",
+                    dtype=[np.float64, np.float32],
+                    multi_output=True,
+                )
+            with _argument_named({"y": y}):
+                head, labels, classes = self._head_for_target(y)
             self._check_head(head)
             if sample_weight is not None:
                 # float64: the objective divides them by their largest first
@@ -349,9 +493,11 @@ class _BaseHeadEstimator(BaseEstimator):
             head, classes = self.head_, getattr(self, "classes_", None)
         task = _task_of(head)
         if task == BINARY:
-            return self._encode_binary(head, y, classes)[0]
+            with _argument_named({"y": y}):
+                return self._encode_binary(head, y, classes)[0]
         if task == REGRESSION:
-            return column_or_1d(y, warn=True)
+            with _argument_named({"y": y}):
+                return column_or_1d(y, warn=True)
         if sp.issparse(y):
             return y
         try:
@@ -363,7 +509,11 @@ class _BaseHeadEstimator(BaseEstimator):
             ) from None
 
     def _check_threshold(self, task, n_outputs):
-        threshold = np.asarray(self.threshold, dtype=np.float64)
+        # real numbers only: not "0.5", not 0.5j cut to its real part
+        threshold = _real_array(self.threshold, "threshold")
+        if threshold.dtype.kind == "b":
+            raise TypeError(f"threshold must be numbers in (0, 1); got {self.threshold!r}.")
+        threshold = threshold.astype(np.float64)
         allowed = ((),) if task == BINARY else ((), (n_outputs,))
         if threshold.shape not in allowed:
             what = "a scalar" if task == BINARY else f"a scalar or {n_outputs} values"
@@ -379,13 +529,23 @@ class _BaseHeadEstimator(BaseEstimator):
     # ------------------------------------------------------------------
     # predictions
     def _logits(self, X):
-        """2-d logits of ``X``, shape (n_samples, logits_dimension)."""
+        """2-d logits of ``X``, shape (n_samples, logits_dimension).
+
+        Finite ``X`` whose products with the coefficients overflow gives
+        infinite logits (their probabilities and classes are still right);
+        a NaN logit is an error about ``X``.
+        """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
-        )
+        with _argument_named({"X": X}):
+            X = validate_data(
+                self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+                reset=False,
+            )
         model, theta = self._fitted_model()
-        return model.forward(theta, X)[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = model.forward(theta, X)[0]
+        # an overflow to an infinity is kept (see _check_output_logits)
+        return _check_output_logits(logits, X)
 
     @_on_dask_blocks
     def decision_function(self, X):
@@ -401,6 +561,9 @@ class _BaseHeadEstimator(BaseEstimator):
         -------
         logits : ndarray of shape (n_samples,) or (n_samples, n_labels)
             1-d for a head with one logit (binary, logistic regression).
+            An infinity where the product of ``X`` with the coefficients
+            overflows; a NaN there (an infinity minus another) raises a
+            ``ValueError`` about ``X``.
         """
         logits = self._logits(X)
         return logits[:, 0] if logits.shape[1] == 1 else logits
@@ -423,7 +586,9 @@ class _BaseHeadEstimator(BaseEstimator):
             Multi-label: the probability of each label.
         """
         logits = self._logits(X)
-        return self.head_.predictions(logits, "probabilities")["probabilities"]
+        return self.head_._checked_predictions(
+            logits, "probabilities", allow_infinite=True
+        )["probabilities"]
 
     @_on_dask_blocks
     def predict(self, X):
@@ -445,7 +610,9 @@ class _BaseHeadEstimator(BaseEstimator):
         logits = self._logits(X)
         task = _task_of(self.head_)
         if task == REGRESSION:
-            return self.head_.predictions(logits, "predictions")["predictions"][:, 0]
+            return self.head_._checked_predictions(
+                logits, "predictions", allow_infinite=True
+            )["predictions"][:, 0]
         # probability > threshold, computed on the logits as the head does
         positive = logits > logit(self._check_threshold(task, logits.shape[1]))
         if task == BINARY:
@@ -499,12 +666,22 @@ class _BaseHeadEstimator(BaseEstimator):
             TensorFlow's metric keys (``average_loss``, ``auc``, ...). For a
             binary head, ``accuracy``, ``precision`` and ``recall`` count a
             probability above ``threshold`` as positive.
+
+        Raises
+        ------
+        ValueError
+            For bad ``y`` or ``sample_weight`` (as in :meth:`fit`), or when
+            the logits of ``X`` or their loss overflow: the loss of ``X``
+            far outside the scale the model was fitted on cannot be
+            computed.
         """
         if uses_dask(X, y, sample_weight):
             from ._dask._predict import evaluate_chunks
 
             return evaluate_chunks(self, X, y, sample_weight)
-        return self._evaluate_logits(self._logits(X), y, sample_weight)
+        logits = self._logits(X)
+        _check_output_logits(logits, X, allow_infinite=False)
+        return self._evaluate_logits(logits, y, sample_weight)
 
     def _evaluate_logits(self, logits, y, sample_weight=None):
         """:meth:`evaluate` from already computed logits (1-d or 2-d)."""
@@ -526,9 +703,14 @@ class _BaseHeadEstimator(BaseEstimator):
         logits = np.asarray(logits)
         if logits.ndim == 1:
             logits = logits[:, None]
+        _check_output_logits(logits, allow_infinite=False)
         if y is None:
             raise ValueError("y is required to evaluate the head's metrics; got None.")
-        n_y = y.shape[0] if hasattr(y, "shape") and len(y.shape) else len(y)
+        n_y = _n_rows(y)
+        if isinstance(n_y, str) or isinstance(y, (str, bytes, dict)):
+            raise TypeError(
+                f"y must be an array-like of one target per row of X; got {y!r:.60}."
+            )
         if n_y != logits.shape[0]:
             raise ValueError(
                 f"y has {n_y} samples but X has {logits.shape[0]}; give one target "
@@ -544,7 +726,14 @@ class _BaseHeadEstimator(BaseEstimator):
         options = {}
         if _task_of(self.head_) == BINARY:
             options["decision_threshold"] = float(self._check_threshold(BINARY, 1))
-        self.head_.update_metrics(eval_metrics, logits, labels, sample_weight, **options)
+        try:
+            self.head_.update_metrics(eval_metrics, logits, labels, sample_weight, **options)
+        except LossOverflowError as exc:
+            raise ValueError(
+                "The logits of X (decision_function(X)) are too large for the loss: "
+                f"{exc} X is far outside the scale the model was fitted on: scale X "
+                "as the training data were scaled."
+            ) from None
         return eval_metrics, any_positive
 
     # ------------------------------------------------------------------

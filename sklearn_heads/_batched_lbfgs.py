@@ -164,6 +164,7 @@ def minimize_lbfgs_batched(
     ConvergenceWarning
         Once, naming the problems that stopped before converging.
     """
+    tol = float(tol)
     unit = 1.0 if scale is None else np.asarray(scale, dtype=np.float64)
     thetas0 = np.asarray(thetas0, dtype=np.float64) * unit
     if scale is not None:

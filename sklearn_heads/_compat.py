@@ -15,13 +15,16 @@ scorer base class) are not in it. A dependency for three re-exports would
 not pay for itself.
 """
 
+import math
+import numbers
 import warnings
 
 import numpy as np
 import sklearn
 from sklearn.base import _fit_context
 from sklearn.metrics._scorer import _BaseScorer
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import Interval as _SklearnInterval
+from sklearn.utils._param_validation import InvalidParameterError, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -39,6 +42,27 @@ def _release(version):
 SKLEARN_VERSION = _release(sklearn.__version__)
 #: ``(major, minor)`` of the installed NumPy.
 NUMPY_VERSION = _release(np.__version__)
+
+
+class Interval(_SklearnInterval):
+    """scikit-learn's ``Interval`` constraint, for every ``numbers.Real``.
+
+    Its membership test calls ``np.isnan`` on the value, which raises
+    ``TypeError`` for real numbers NumPy cannot convert implicitly (a
+    ``fractions.Fraction``). Here they are compared as floats (a Fraction
+    beyond the float range as an infinity), so ``alpha=Fraction(1, 10)`` is
+    checked like ``alpha=0.1``.
+    """
+
+    def __contains__(self, val):
+        if isinstance(val, numbers.Real) and not isinstance(
+            val, (numbers.Integral, float, np.floating)
+        ):
+            try:
+                val = float(val)
+            except OverflowError:
+                val = math.copysign(math.inf, val)
+        return super().__contains__(val)
 
 
 def asarray(values):

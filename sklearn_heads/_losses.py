@@ -20,6 +20,7 @@ import math
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, log_expit, xlogy
 
 from ._compat import asarray
@@ -43,6 +44,11 @@ def _check_finite(array, name):
 
 def _as_array(values, name):
     """``np.asarray(values)``, with an error naming ``name`` if that fails."""
+    if sp.issparse(values):
+        raise TypeError(
+            f"{name} must be a dense array; got a sparse {values.format} matrix of "
+            f"shape {values.shape} (use .toarray())."
+        )
     try:
         return asarray(values)
     except ValueError as exc:  # ragged nested sequences
@@ -52,20 +58,73 @@ def _as_array(values, name):
         ) from None
 
 
+def _is_real_scalar(value):
+    """Whether ``value`` is a real number (bools included), not complex or text."""
+    return isinstance(value, (numbers.Real, np.bool_))
+
+
+def _float_or_inf(value):
+    try:
+        return float(value)
+    except OverflowError:
+        return np.inf
+
+
+def _real_dtype_error(array, name):
+    """The ``TypeError`` for an array ``name`` whose dtype is not real numbers."""
+    if array.dtype.kind == "c":
+        first = array.reshape(-1)[0].item() if array.size else None
+        return TypeError(
+            f"{name} must be real numbers; got complex values (dtype {array.dtype}"
+            + (f", such as {first!r}" if array.size else "")
+            + f"). Pass the real part ({name}.real) if the imaginary parts are zero."
+        )
+    return TypeError(f"{name} must be numeric; got an array of dtype {array.dtype}.")
+
+
+def _real_array(values, name):
+    """``values`` as an array of real numbers, or an error naming ``name``.
+
+    Boolean, integer and floating arrays are returned as they are; object
+    arrays of real numbers (``fractions.Fraction``, Python floats) as
+    float64. Complex numbers, strings, None and other objects are refused
+    with a ``TypeError``, never converted (NumPy would drop the imaginary
+    part of a complex number).
+    """
+    array = _as_array(values, name)
+    if array.dtype.kind in "biuf":
+        return array
+    if array.dtype.kind == "O":
+        flat = array.reshape(-1)
+        bad = next((v for v in flat if not _is_real_scalar(v)), None)
+        if bad is None:
+            try:
+                return array.astype(np.float64)
+            except OverflowError:  # a Fraction or int beyond float64
+                big = next(v for v in flat if not np.isfinite(_float_or_inf(v)))
+                raise ValueError(
+                    f"{name} must be finite; got {big!r:.80}, which overflows float64."
+                ) from None
+        kind = "complex numbers" if isinstance(bad, numbers.Complex) else "real numbers"
+        raise TypeError(
+            f"{name} must be real numbers; got {bad!r:.80} (of type "
+            f"{type(bad).__name__}) in an array of objects"
+            + (" (complex numbers are refused, not cut to their real part)."
+               if kind == "complex numbers" else ".")
+        )
+    raise _real_dtype_error(array, name)
+
+
 def _check_labels_logits(labels, logits):
     """Validate ``labels`` and ``logits`` for the element-wise losses."""
     logits = _as_array(logits, "logits")
     if logits.dtype.kind not in "biuf":
-        raise TypeError(
-            f"logits must be numeric; got an array of dtype {logits.dtype}."
-        )
+        raise _real_dtype_error(logits, "logits")
     dtype = _float_dtype(logits)
     logits = logits.astype(dtype, copy=False)
     labels = _as_array(labels, "labels")
     if labels.dtype.kind not in "biuf":
-        raise TypeError(
-            f"labels must be numeric; got an array of dtype {labels.dtype}."
-        )
+        raise _real_dtype_error(labels, "labels")
     if labels.shape != logits.shape:
         raise ValueError(
             f"labels and logits must have the same shape; got labels of shape "
@@ -93,22 +152,33 @@ def _check_pos_weight(pos_weight, shape=None, dtype=np.float64):
 
     Returns a float scalar or an array of ``dtype``.
     """
+    message = (
+        "pos_weight must be a non-negative number or an array of them; "
+        f"got {pos_weight!r}."
+    )
     if isinstance(pos_weight, numbers.Real) and not isinstance(pos_weight, bool):
-        array = np.asarray(float(pos_weight))
-    elif pos_weight is None or _as_array(pos_weight, "pos_weight").dtype.kind not in "iuf":
-        # None, strings, booleans, objects: not silently converted to numbers
-        raise TypeError(
-            "pos_weight must be a non-negative number or an array of them; "
-            f"got {pos_weight!r}."
-        )
-    else:
         try:
-            array = np.asarray(pos_weight, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(
-                "pos_weight must be a non-negative number or an array of them; "
-                f"got {pos_weight!r}."
+            array = np.asarray(float(pos_weight))
+        except OverflowError:  # a Fraction beyond float64
+            raise ValueError(
+                f"pos_weight must be finite and >= 0; got {pos_weight!r}, which "
+                "overflows float64."
             ) from None
+    elif pos_weight is None or isinstance(pos_weight, (str, bytes, bool, np.bool_)):
+        raise TypeError(message)
+    else:
+        # None, strings, booleans, complex numbers, objects: not silently
+        # converted to numbers; Fractions and other real numbers are
+        try:
+            array = _real_array(pos_weight, "pos_weight")
+        except TypeError:
+            raise TypeError(message) from None
+        if array.dtype.kind == "b":
+            raise TypeError(message)
+        try:
+            array = array.astype(np.float64)
+        except OverflowError:  # pragma: no cover - object arrays are converted above
+            raise TypeError(message) from None
     if not np.all(np.isfinite(array)) or np.any(array < 0):
         raise ValueError(
             "pos_weight must be finite and >= 0 (a scalar or one value per "
@@ -341,8 +411,8 @@ def sigmoid_cross_entropy_with_logits(labels, logits):
     Returns
     -------
     loss : ndarray
-        Shaped like ``logits``; float32 logits give float32, anything else
-        float64.
+        Shaped like ``logits`` (0-d for scalar inputs); float32 logits
+        give float32, anything else float64.
 
     Raises
     ------
@@ -350,7 +420,8 @@ def sigmoid_cross_entropy_with_logits(labels, logits):
         If the shapes differ (the message names both), the inputs are
         empty, a value is not finite or a label is outside ``[0, 1]``.
     TypeError
-        If ``labels`` or ``logits`` are not numeric.
+        If ``labels`` or ``logits`` are not real numbers (complex numbers
+        are refused, not cut to their real part).
 
     Examples
     --------
@@ -359,7 +430,10 @@ def sigmoid_cross_entropy_with_logits(labels, logits):
     array([6.931e-01, 1.000e+04])
     """
     labels, logits = _check_labels_logits(labels, logits)
-    return _sigmoid_ce_loss_grad(labels, logits, need_grad=False)[0]
+    loss = _sigmoid_ce_loss_grad(
+        np.atleast_1d(labels), np.atleast_1d(logits), need_grad=False
+    )[0]
+    return loss.reshape(logits.shape)  # 0-d in, 0-d out
 
 
 def weighted_cross_entropy_with_logits(labels, logits, pos_weight):
@@ -395,10 +469,11 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight):
     ------
     ValueError
         As :func:`sigmoid_cross_entropy_with_logits`, or if ``pos_weight`` is
-        negative, not finite or does not broadcast to ``logits``.
+        negative, not finite or does not broadcast to ``logits``, or if
+        ``pos_weight`` times a loss overflows the floating dtype.
     TypeError
-        If an input is not numeric (``pos_weight`` None, a string or a bool
-        included).
+        If an input is not real numbers (``pos_weight`` None, a string, a
+        bool or complex included).
 
     Examples
     --------
@@ -419,7 +494,19 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight):
     """
     labels, logits = _check_labels_logits(labels, logits)
     pos_weight = _check_pos_weight(pos_weight, logits.shape, logits.dtype)
-    return _sigmoid_ce_loss_grad(labels, logits, pos_weight, need_grad=False)[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = _sigmoid_ce_loss_grad(
+            np.atleast_1d(labels), np.atleast_1d(logits), pos_weight, need_grad=False
+        )[0]
+    if not np.all(np.isfinite(loss)):
+        # only pos_weight times a loss beyond the largest float overflows
+        raise ValueError(
+            f"The weighted loss overflows {loss.dtype}: pos_weight "
+            f"(up to {np.max(pos_weight):.6g}) times the loss of logits as large as "
+            f"{np.max(np.abs(logits)):.6g} is beyond the largest {loss.dtype}. Use a "
+            "smaller pos_weight or scale the logits down."
+        )
+    return loss.reshape(logits.shape)  # 0-d in, 0-d out
 
 
 # ---------------------------------------------------------------------------

@@ -58,11 +58,14 @@ def _above(values, threshold):
 class Metric:
     """Base class: a named accumulator with Keras' streaming interface.
 
-    Subclasses list their accumulators in ``_state_names``; ``reset_state``,
-    ``merge`` and equality of configuration (``_config``) are shared.
+    Subclasses list their accumulators in ``_state_names`` (and, in
+    ``_nonnegative_states``, those that are sums of weights, never
+    negative); ``reset_state``, ``merge`` and equality of configuration
+    (``_config``) are shared.
     """
 
     _state_names = ()
+    _nonnegative_states = ()
 
     def __init__(self, name=None):
         self.name = name
@@ -79,27 +82,123 @@ class Metric:
         for state_name, value in zip(self._state_names, self._initial_state()):
             setattr(self, state_name, value)
 
+    def _state(self):
+        """The accumulators, by name (copies, for a later :meth:`_restore`)."""
+        return {name: np.copy(getattr(self, name)) for name in self._state_names}
+
+    def _restore(self, state):
+        """Set the accumulators to ``state`` (from :meth:`_state`)."""
+        for name, value in state.items():
+            value = np.asarray(value, dtype=np.float64)
+            setattr(self, name, float(value) if value.ndim == 0 else value.copy())
+
+    def _checked_state(self, whose):
+        """The accumulators as float64 arrays, checked; ``whose`` names the metric.
+
+        Each must be real numbers of the shape this metric's configuration
+        gives, finite, and non-negative if it is a sum of weights.
+        """
+        state = {}
+        scale = 0.0
+        for name, initial in zip(self._state_names, self._initial_state()):
+            if not hasattr(self, name):
+                raise TypeError(
+                    f"{whose} has no state {name!r}; it is not a {type(self).__name__}."
+                )
+            raw = getattr(self, name)
+            try:
+                value = np.asarray(raw)
+            except (ValueError, TypeError):  # ragged sequences
+                value = np.asarray(None)
+            if value.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"{whose}.{name} must be real numbers; got {raw!r:.80} of dtype "
+                    f"{value.dtype}."
+                )
+            value = value.astype(np.float64)
+            expected = np.shape(initial)
+            if value.shape != expected:
+                raise ValueError(
+                    f"{whose}.{name} has shape {value.shape}; a {self!r} holds shape "
+                    f"{expected} (one value per threshold or bucket)."
+                )
+            if not np.all(np.isfinite(value)):
+                raise ValueError(f"{whose}.{name} must be finite; got {raw!r:.80}.")
+            state[name] = value
+            scale = max(scale, float(np.max(np.abs(value), initial=0.0)))
+        for name in self._nonnegative_states:
+            # counts found as differences of sums (true negatives) may be
+            # rounding errors below zero: tolerated, true negatives are not
+            if np.any(state[name] < -1e-6 * scale):
+                raise ValueError(
+                    f"{whose}.{name} is a sum of weights and must be >= 0; got "
+                    f"{getattr(self, name)!r:.80}."
+                )
+        return state
+
+    def check_state(self):
+        """Raise ``ValueError`` unless every accumulator is finite.
+
+        Called after each batch by the heads, so that a stream whose sums
+        overflow float64 is an error, not an infinite or NaN result.
+        """
+        for state_name in self._state_names:
+            value = np.asarray(getattr(self, state_name), dtype=np.float64)
+            if not np.isfinite(value).all():
+                raise ValueError(
+                    f"The sums of metric {self.name or type(self).__name__!r} overflow "
+                    f"float64 ({state_name} is {float(value[~np.isfinite(value)][0])!r}): "
+                    "the values or sample weights streamed into it add up beyond the "
+                    "largest float. Divide sample_weight by a common factor."
+                )
+
     def merge(self, other):
         """Add the state of ``other`` (updated elsewhere) into this metric.
 
         Parameters
         ----------
         other : Metric
-            A metric of the same class and configuration.
+            A metric of the same class and configuration, whose
+            accumulators have the shapes of this one's, are finite, and are
+            non-negative where they are sums of weights.
 
         Returns
         -------
         self : Metric
+
+        Raises
+        ------
+        TypeError
+            If ``other`` is not a metric, or its state is not real numbers.
+        ValueError
+            If ``other`` is another kind of metric, has another
+            configuration (curve, thresholds, number of buckets) or a state
+            of another shape, negative weights or non-finite values, or if
+            the merged sums overflow float64; this metric is then unchanged.
         """
+        if not isinstance(other, Metric):
+            raise TypeError(
+                f"merge needs a metric of the same class and configuration as {self!r}; "
+                f"got {type(other).__name__} {other!r:.80}."
+            )
         if type(other) is not type(self) or other._config() != self._config():
             raise ValueError(
                 f"Cannot merge {other!r} into {self!r}: merge needs a metric of "
                 "the same class and configuration."
             )
-        for state_name in self._state_names:
-            setattr(
-                self, state_name, getattr(self, state_name) + getattr(other, state_name)
-            )
+        theirs = other._checked_state(f"The merged metric {other!r}")
+        merged = {}
+        with np.errstate(over="ignore", invalid="ignore"):
+            for name, value in theirs.items():
+                merged[name] = np.asarray(getattr(self, name), dtype=np.float64) + value
+        for name, value in merged.items():
+            if not np.all(np.isfinite(value)):
+                raise ValueError(
+                    f"Merging {other!r} into {self!r} overflows float64 in {name!r}: "
+                    "the sums of the two exceed the largest float. Divide the sample "
+                    "weights by a common factor."
+                )
+        self._restore(merged)
         return self
 
     def result(self):
@@ -115,6 +214,7 @@ class Mean(Metric):
     """Weighted mean of values: ``sum(w * v) / sum(w)`` (``tf.keras.metrics.Mean``)."""
 
     _state_names = ("total", "count")
+    _nonnegative_states = ("count",)
 
     def _initial_state(self):
         return 0.0, 0.0
@@ -138,6 +238,8 @@ class MeanMatch(Mean):
     ``prediction > threshold`` first (``tf.keras.metrics.BinaryAccuracy``).
     """
 
+    _nonnegative_states = ("total", "count")
+
     def __init__(self, threshold=None, name=None):
         self.threshold = threshold
         super().__init__(name=name)
@@ -160,6 +262,8 @@ class AccuracyBaseline(Mean):
     and weight sum, so it streams and merges like :class:`Mean`.
     """
 
+    _nonnegative_states = ("total", "count")
+
     def result(self):
         return _div_no_nan(max(self.total, self.count - self.total), self.count)
 
@@ -172,6 +276,7 @@ class _ConfusionCounts(Metric):
     """
 
     _state_names = ("true_positives", "false_positives", "true_negatives", "false_negatives")
+    _nonnegative_states = _state_names
 
     def __init__(self, thresholds, name=None):
         self.thresholds = np.atleast_1d(np.asarray(thresholds, dtype=np.float64))
@@ -287,6 +392,12 @@ class AUC(_ConfusionCounts):
     def _interpolated_pr_auc(self):
         """Precision integrated over recall, interpolating TP linearly in P = TP + FP."""
         tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
+        # the area is the same for counts scaled by any factor: in units of
+        # the largest count, no product below (``intercept * log_ratio``)
+        # overflows, whatever the sample weights' scale
+        unit = max(float(np.max(tp + fp)), float(np.max(tp + fn)))
+        if unit > 0 and np.isfinite(unit):
+            tp, fp, fn = tp / unit, fp / unit, fn / unit
         dtp = tp[:-1] - tp[1:]
         p = tp + fp
         dp = p[:-1] - p[1:]

@@ -21,6 +21,7 @@ estimators guarantee.
 """
 
 import functools
+import math
 import os
 import threading
 
@@ -158,18 +159,20 @@ def column_sq_sums(X, sample_weight=None, block_bytes=None):
     for start in range(0, n, step):
         stop = min(start + step, n)
         w = None if sample_weight is None else sample_weight[start:stop]
-        if sp.issparse(X):
-            lo, hi = X.indptr[start], X.indptr[stop]
-            squares = np.square(X.data[lo:hi], dtype=np.float64)
-            if w is not None:
-                squares *= np.repeat(w, np.diff(X.indptr[start : stop + 1]))
-            sums += np.bincount(X.indices[lo:hi], weights=squares, minlength=d)
-        else:
-            block = np.asarray(X[start:stop], dtype=np.float64)
-            if w is None:
-                sums += np.einsum("ij,ij->j", block, block)
+        # squares beyond the largest float are inf (see Objective.column_scale)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if sp.issparse(X):
+                lo, hi = X.indptr[start], X.indptr[stop]
+                squares = np.square(X.data[lo:hi], dtype=np.float64)
+                if w is not None:
+                    squares *= np.repeat(w, np.diff(X.indptr[start : stop + 1]))
+                sums += np.bincount(X.indices[lo:hi], weights=squares, minlength=d)
             else:
-                sums += np.einsum("i,ij,ij->j", w, block, block)
+                block = np.asarray(X[start:stop], dtype=np.float64)
+                if w is None:
+                    sums += np.einsum("ij,ij->j", block, block)
+                else:
+                    sums += np.einsum("i,ij,ij->j", w, block, block)
     return sums
 
 
@@ -220,6 +223,27 @@ def _row_block(X, start, stop):
     for m in (block, block_t):
         m.data, m.indices, m.indptr = X.data[lo:hi], X.indices[lo:hi], indptr
     return block, block_t
+
+
+class TrainingOverflowError(ValueError):
+    """The training objective is not finite although ``X``, ``y`` and the weights are.
+
+    A ``ValueError`` (the data are at fault): the products of ``X`` with the
+    coefficients, or the sums of the losses, overflow the floating dtype.
+    """
+
+
+def _all_finite(value):
+    """Whether a float or an array is finite everywhere (cheap for a float)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return bool(np.isfinite(value).all())
+
+
+def _max_abs(X):
+    data = X.data if sp.issparse(X) else X
+    with np.errstate(invalid="ignore"):
+        return float(np.max(np.abs(data), initial=0.0))
 
 
 class Objective:
@@ -303,7 +327,20 @@ class Objective:
 
     def column_scale(self):
         """The weighted root mean square of each column of ``X`` (see :func:`column_scale`)."""
-        return column_scale(*column_moments(self.X, self.sample_weight))
+        sq_sums, total = column_moments(self.X, self.sample_weight)
+        scale = column_scale(sq_sums, total)
+        overflowed = ~np.isfinite(sq_sums)
+        if np.any(overflowed):
+            # columns beyond 1e154 whose squares overflow: their largest
+            # absolute value is a scale as good (between the RMS and
+            # sqrt(n) times it)
+            X = self.X[:, np.flatnonzero(overflowed)]
+            if sp.issparse(X):
+                largest = abs(X).max(axis=0).toarray().ravel()
+            else:
+                largest = np.max(np.abs(X), axis=0)
+            scale[overflowed] = np.where(largest > 0, largest, 1.0)
+        return scale
 
     def _upcast_chunk(self, X):
         """A float64 copy of the float32 chunk ``X``, in a per-thread buffer.
@@ -394,9 +431,69 @@ class Objective:
             X, XT = self._upcast_chunk(X)
         if columns is not None and columns.size != z.shape[1]:
             z = z[:, columns]
-        logits, cache = model.forward(params, X)
-        s, grad_logits = self.head._sum_loss_gradient(z, logits, w, out=logits, columns=columns)
-        return s, model.backward(params, X, cache, grad_logits, XT=XT)
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits, cache = model.forward(params, X)
+            if self.head._calls_user_code and not np.all(np.isfinite(logits)):
+                # a user's loss_fn is only ever called with finite logits
+                raise self._chunk_overflow(model, params, X)
+            s, grad_logits = self.head._sum_loss_gradient(
+                z, logits, w, out=logits, columns=columns
+            )
+            grad = model.backward(params, X, cache, grad_logits, XT=XT)
+        if not (_all_finite(s) and _all_finite(grad)):
+            raise self._chunk_overflow(model, params, X)
+        return s, grad
+
+    def _chunk_overflow(self, model, params, X):
+        """The :class:`TrainingOverflowError` of a row chunk, saying what overflowed."""
+        if not np.all(np.isfinite(params)):
+            what = "L-BFGS stepped to non-finite coefficients"
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                logits = model.forward(params, X)[0]
+            if np.all(np.isfinite(logits)):
+                what = (
+                    "the loss or its gradient overflows although the logits are finite "
+                    f"(as large as {_max_abs(logits):.3g})"
+                )
+            else:
+                bad = "NaN" if np.any(np.isnan(logits)) else "inf"
+                what = f"the logits, X times the coefficients, overflow to {bad}"
+        return self._overflow(what, X)
+
+    def _overflow(self, what, X=None):
+        """A :class:`TrainingOverflowError`: ``what`` overflowed, and the scales."""
+        X = self.X if X is None else X
+        scales = []
+        if hasattr(X, "shape") and not hasattr(X, "sum_loss_gradient"):
+            scales.append(f"X has values as large as {_max_abs(X):.3g} in magnitude")
+        if getattr(self, "sample_weight", None) is not None or hasattr(X, "sum_loss_gradient"):
+            scales.append(f"the sample weights sum to {self.total_weight:.3g}")
+        pos_weight = getattr(self.head, "_pos_weight", None)
+        if pos_weight is not None:
+            scales.append(f"pos_weight is up to {float(np.max(pos_weight)):.3g}")
+        if self.alpha:
+            scales.append(f"alpha={self.alpha:.3g}")
+        return TrainingOverflowError(
+            f"Fitting failed: {what} in {np.dtype(self.compute_dtype)} ("
+            + "; ".join(scales)
+            + "). The problem is too badly scaled for floating point: scale X (for "
+            "example with sklearn.preprocessing.StandardScaler in a pipeline), and "
+            "bring the sample weights, pos_weight and alpha closer to 1."
+        )
+
+    def _check_finite(self, loss, grad):
+        """Refuse a non-finite objective, which L-BFGS cannot minimise."""
+        if _all_finite(loss) and _all_finite(grad):
+            return
+        if not np.isfinite(self.scale):
+            what = (
+                f"the weighted mean loss divides by the sum of the weights, "
+                f"{self.total_weight:.3g}, whose reciprocal overflows"
+            )
+        else:
+            what = "the objective (loss plus alpha times the L2 penalty) overflows"
+        raise self._overflow(what)
 
     def _evaluate_chunks(self, model, params, columns=None, *, threads=True):
         """Loss sum and float64 gradient over all chunks, added in row order.
@@ -427,12 +524,14 @@ class Objective:
         theta = np.asarray(theta)
         params = theta.astype(self.compute_dtype, copy=False)  # once, not per chunk
         total, grad = self._evaluate_chunks(self.model, params)
-        loss = self.scale * total
-        grad *= self.scale
-        if self.alpha:
-            penalty, penalty_grad = self.model.penalty(theta)
-            loss += self.alpha * penalty
-            grad += self.alpha * penalty_grad
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = self.scale * total
+            grad *= self.scale
+            if self.alpha:
+                penalty, penalty_grad = self.model.penalty(theta)
+                loss += self.alpha * penalty
+                grad += self.alpha * penalty_grad
+        self._check_finite(loss, grad)
         return loss, grad
 
     def loss(self, theta):
@@ -529,11 +628,15 @@ class LabelwiseObjective(Objective):
         (gW,), (gb,) = model.unpack(grad)
         weights = thetas[:, :d]
         factor = self.label_factor
-        losses = factor * (self.scale * sums + 0.5 * self.alpha * np.sum(weights**2, axis=1))
-        grads = np.empty_like(thetas)
-        grads[:, :d] = factor * (self.scale * gW.T + self.alpha * weights)
-        if gb is not None:
-            grads[:, d] = factor * self.scale * gb
+        with np.errstate(over="ignore", invalid="ignore"):
+            losses = factor * (
+                self.scale * sums + 0.5 * self.alpha * np.sum(weights**2, axis=1)
+            )
+            grads = np.empty_like(thetas)
+            grads[:, :d] = factor * (self.scale * gW.T + self.alpha * weights)
+            if gb is not None:
+                grads[:, d] = factor * self.scale * gb
+        self._check_finite(losses, grads)
         return losses, grads
 
 

@@ -106,7 +106,7 @@ class Stopping:
     """
 
     def __init__(self, fun, tol, max_iter, scale=1.0, verbose=0, prefix=""):
-        self.fun, self.tol, self.max_iter = fun, tol, max_iter
+        self.fun, self.tol, self.max_iter = fun, float(tol), max_iter
         self.scale, self.verbose, self.prefix = scale, verbose, prefix
         self.loss_curve = []
         self.last = {}
@@ -229,6 +229,7 @@ def minimize_lbfgs(
         reached, a failed line search, or an objective that stopped
         decreasing while the gradient is above ``tol``).
     """
+    tol = float(tol)  # any real number (a Fraction) goes into messages as a float
     unit = 1.0 if scale is None else scale
     stopping = Stopping(scaled(fun, scale), tol, max_iter, unit, verbose)
     with single_threaded(scipy_own_blas()):

@@ -26,6 +26,7 @@ in :data:`CONSTRUCTORS`.
 import functools
 import warnings
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Callable
 
 import numpy as np
@@ -54,6 +55,7 @@ from sklearn_heads import (
     sigmoid_cross_entropy_with_logits,
     weighted_cross_entropy_with_logits,
 )
+from sklearn_heads._metrics import AUC, Mean, Precision, Recall
 
 
 @dataclass
@@ -142,6 +144,24 @@ LOSSES = [
          r"pos_weight must be a non-negative number.*got '2'"),
     Case("wce-pos_weight-none", lambda: wce([1.0, 0.0], [0.0, 1.0], None), TypeError,
          r"pos_weight must be a non-negative number.*got None"),
+    # issue 13: complex numbers are refused, not cut to their real part
+    Case("sce-labels-complex", lambda: sce(np.ones(2, complex), [0.0, 1.0]), TypeError,
+         r"labels must be real numbers; got complex values \(dtype complex128, such as "
+         r"\(1\+0j\)\)"),
+    Case("sce-logits-complex", lambda: sce([1.0], [1j]), TypeError,
+         r"logits must be real numbers; got complex values"),
+    Case("wce-pos_weight-complex", lambda: wce([1.0], [0.0], 1 + 1j), TypeError,
+         r"pos_weight must be a non-negative number.*got \(1\+1j\)"),
+    Case("wce-pos_weight-complex-array", lambda: wce([1.0], [0.0], np.array([1j])), TypeError,
+         r"pos_weight must be a non-negative number.*got array\(\[0\.\+1\.j\]\)"),
+    Case("sce-logits-sparse", lambda: sce(sp.csr_matrix([[1.0]]), sp.csr_matrix([[0.0]])),
+         TypeError, r"logits must be a dense array; got a sparse csr matrix of shape \(1, 1\)"),
+    # pos_weight times a loss beyond the largest float
+    Case("wce-overflows", lambda: wce([1.0], [-1e308], 1e308), ValueError,
+         r"The weighted loss overflows float64: pos_weight \(up to 1e\+308\) times the loss "
+         r"of logits as large as 1e\+308"),
+    Case("wce-pos_weight-fraction-overflows", lambda: wce([1.0], [0.0], Fraction(10**400)),
+         ValueError, r"pos_weight must be finite and >= 0; got Fraction\(1000.*overflows float64"),
 ]
 
 
@@ -242,6 +262,23 @@ CONSTRUCTORS = [
     Case("multihead-head_weights-length",
          lambda: MultiHead([BinaryClassHead(name="a")], head_weights=[1.0, 1.0]), ValueError,
          r"head_weights must have one weight per head: 1 heads, got 2 weights"),
+    # issue 13: NumPy's fixed-width strings drop trailing NULs
+    Case("vocabulary-trailing-nul", lambda: BinaryClassHead(label_vocabulary=["a", "a\0"]),
+         ValueError, r"label_vocabulary has the entries 'a' and 'a\\x00', which differ only "
+         r"by trailing NUL characters"),
+    Case("multi-vocabulary-trailing-nul",
+         lambda: MultiLabelHead(3, label_vocabulary=["b\0\0", "a", "b"]), ValueError,
+         r"label_vocabulary has the entries 'b\\x00\\x00' and 'b'"),
+    Case("vocabulary-ends-with-nul", lambda: BinaryClassHead(label_vocabulary=["a\0", "b"]),
+         ValueError, r"label_vocabulary entry 'a\\x00' ends with a NUL character"),
+    Case("pos_weight-complex", lambda: BinaryClassHead(pos_weight=2j), TypeError,
+         r"pos_weight must be a non-negative number or an array of them; got 2j"),
+    Case("multi-pos_weight-complex-objects",
+         lambda: MultiLabelHead(2, pos_weight=np.array([1.0, 1j], dtype=object)), TypeError,
+         r"pos_weight must be a non-negative number or an array of them; got "
+         r"array\(\[1\.0, 1j\]"),
+    Case("pos_weight-fraction-negative", lambda: BinaryClassHead(pos_weight=Fraction(-1, 2)),
+         ValueError, r"pos_weight must be finite and >= 0.*got Fraction\(-1, 2\)"),
 ]
 
 
@@ -371,6 +408,34 @@ BAD_HEAD_INPUTS = [
     ("multihead-sample_weight-unknown-head", MULTI,
      (MULTI_LABELS, MULTI_LOGITS, {"falg": [1.0, 1.0]}), ValueError,
      r"sample_weight has entries for \['falg'\], which are not heads of this MultiHead"),
+    # issue 13: complex numbers are refused, not cut to their real part
+    ("labels-complex", BinaryClassHead(), (np.ones(2, complex), L2), TypeError,
+     r"labels must be real numbers; got complex values \(dtype complex128, such as "
+     r"\(1\+0j\)\)\. Pass the real part \(labels\.real\)"),
+    ("multi-hot-complex", MultiLabelHead(3), (np.ones((1, 3), complex), Z3), TypeError,
+     r"labels must be real numbers; got complex values"),
+    ("labels-complex-objects", LogisticRegressionHead(),
+     (np.array([0.5, 1j], dtype=object), L2), TypeError,
+     r"labels must be numeric; got 1j in \[0\.5, 1j\] \(complex numbers are refused"),
+    ("sample_weight-complex", BinaryClassHead(), ([0, 1], L2, [1.0, 2j]), TypeError,
+     r"sample_weight must be real numbers; got complex values \(dtype complex128, such as "
+     r"\(1\+0j\)\)"),
+    ("sample_weight-complex-scalar", MultiLabelHead(3), (np.ones((1, 3)), Z3, 1j), TypeError,
+     r"sample_weight must be real numbers; got complex values"),
+    ("logits-complex", LogisticRegressionHead(), ([0.5, 0.5], L2.astype(complex)), TypeError,
+     r"logits must be real numbers; got complex values"),
+    ("sample_weight-sparse", BinaryClassHead(), ([0, 1], L2, sp.csr_matrix([[1.0, 1.0]])),
+     TypeError, r"sample_weight must be a dense array; got a sparse csr matrix"),
+    ("vocabulary-labels-objects", BinaryClassHead(label_vocabulary=["a", "b"]),
+     (np.array(["a", [1.0]], dtype=object), L2), ValueError,
+     r"labels must be strings from label_vocabulary; got \[1\.0\] \(of type list\)"),
+    # finite inputs whose loss sums overflow float64
+    ("loss-sum-overflows", BinaryClassHead(), ([0, 0], [[1e308], [1e308]]), ValueError,
+     r"overflows \(is not finite\) for these finite inputs: logits as large as 1e\+308 "
+     r"in magnitude"),
+    ("weighted-loss-overflows", BinaryClassHead(pos_weight=4.0), ([1, 1], [[-1e308], [0.0]]),
+     ValueError, r"overflows \(is not finite\) for these finite inputs: logits as large "
+     r"as 1e\+308 in magnitude, pos_weight up to 4"),
 ]
 
 
@@ -438,7 +503,114 @@ HEAD_OTHER = [
     Case("merge-other-metric",
          lambda: BinaryClassHead().metrics()["auc"].merge(BinaryClassHead().metrics()["recall"]),
          ValueError, r"Cannot merge Recall\(.*\) into AUC\(.*\)"),
+    # issue 13: what loss_fn returns is checked
+    Case("loss_fn-nan", lambda: BinaryClassHead(loss_fn=nan_loss).loss([0, 1], L2),
+         ValueError, r"loss_fn returned a loss of nan at index \(0, 0\) \(for finite "
+         r"logits\); its loss must be finite"),
+    Case("loss_fn-inf-fit",
+         lambda: LinearEstimator(BinaryClassHead(loss_fn=inf_loss)).fit(X, Y), ValueError,
+         r"loss_fn returned a loss of inf at index \(0, 0\)"),
+    Case("loss_fn-complex", lambda: LogisticRegressionHead(loss_fn=complex_loss).evaluate(
+         [0.5, 0.5], L2), TypeError, r"loss_fn must return real numbers; its loss has dtype "
+         r"complex128 \(values such as 0j\).*complex numbers are refused"),
+    Case("loss_fn-complex-fit",
+         lambda: LinearEstimator(BinaryClassHead(loss_fn=complex_loss)).fit(X, Y), TypeError,
+         r"loss_fn must return real numbers; its loss has dtype complex128"),
+    Case("loss_fn-strings", lambda: BinaryClassHead(
+         loss_fn=lambda labels, logits: np.full(logits.shape, "a")).loss([0, 1], L2),
+         TypeError, r"loss_fn must return real numbers; its loss has dtype <U1 \(values such "
+         r"as 'a'\)"),
+    Case("loss_fn-none-objects", lambda: MultiLabelHead(2, loss_fn=lambda labels, logits: np.full(
+         logits.shape[:-1] + (1,), None)).loss([[0]], [[0.0, 1.0]]), TypeError,
+         r"loss_fn must return real numbers; its loss has dtype object \(values such as None"),
+    Case("loss_fn-ragged", lambda: BinaryClassHead(
+         loss_fn=lambda labels, logits: [[1.0], [1.0, 2.0]]).loss([0, 1], L2), ValueError,
+         r"loss_fn must return the unreduced loss .*; its loss is not a rectangular array"),
+    Case("loss_fn-scalar", lambda: BinaryClassHead(
+         loss_fn=lambda labels, logits: 1.0).loss([0, 1], L2), ValueError,
+         r"loss_fn must return the unreduced loss of shape \[D0, \.\.\., DN, 1\] = "
+         r"\(2, 1\) for logits of shape \(2, 1\); its loss has shape \(\)"),
+    Case("loss_fn-gradient-nan", lambda: BinaryClassHead(
+         loss_fn=lambda labels, logits: (logits**2, np.full(logits.shape, np.nan))
+         ).loss_and_gradient([0, 1], L2), ValueError,
+         r"loss_fn returned a gradient of nan at index \(0, 0\)"),
+    Case("loss_fn-gradient-complex", lambda: BinaryClassHead(
+         loss_fn=lambda labels, logits: (logits**2, logits + 1j)).loss_and_gradient([0, 1], L2),
+         TypeError, r"loss_fn must return real numbers; its gradient has dtype complex128"),
+    Case("loss_fn-gradient-shape", lambda: MultiLabelHead(2, loss_fn=lambda labels, logits: (
+         logits[:, :1], logits[:, :1])).loss_and_gradient([[0]], [[0.0, 1.0]]), ValueError,
+         r"loss_fn must return the gradient .* of the shape of the logits \(1, 2\); its "
+         r"gradient has shape \(1, 1\)"),
+    # issue 13: the weights of a multi-label head's metrics count once per label
+    Case("multilabel-weight-total-over-labels",
+         lambda: MultiLabelHead(2).evaluate(np.ones((2, 2)), np.zeros((2, 2)), [1e308, 5e307]),
+         ValueError, r"sample_weight sums to 1\.5e\+308, and the metrics of 2 labels add "
+         r"each weight once per label: 2 x 1\.5e\+308 overflows float64"),
+    Case("update_metrics-stream-overflows", lambda: stream_twice([1e308, 5e307]), ValueError,
+         r"The sums of metric 'average_loss' overflow float64 \(count is inf\)"),
+    Case("update_metrics-metric-of-other-type",
+         lambda: BinaryClassHead().update_metrics(
+             {**BinaryClassHead().metrics(), "auc": BinaryClassHead().metrics()["recall"]},
+             L2, [0, 1]),
+         TypeError, r"eval_metrics\['auc'\] is Recall\(\(0\.5,\), name='recall'\), not this "
+         r"head's AUC\('ROC', 200, name='auc'\)"),
+    Case("update_metrics-values-not-metrics",
+         lambda: BinaryClassHead().update_metrics(
+             {key: None for key in BinaryClassHead().metrics()}, L2, [0, 1]),
+         TypeError, r"eval_metrics\['average_loss'\] is None, not this head's Mean"),
+    # issue 13: merge checks the state it receives
+    Case("merge-not-a-metric", lambda: BinaryClassHead().metrics()["auc"].merge(None),
+         TypeError, r"merge needs a metric of the same class and configuration as "
+         r"AUC\('ROC', 200, name='auc'\); got NoneType None"),
+    Case("merge-negative-count", lambda: Mean().merge(with_state(Mean(), count=-1.0)),
+         ValueError, r"The merged metric Mean\(name=None\)\.count is a sum of weights and "
+         r"must be >= 0; got -1\.0"),
+    Case("merge-nan-total", lambda: Mean().merge(with_state(Mean(), total=np.nan)),
+         ValueError, r"Mean\(name=None\)\.total must be finite; got nan"),
+    Case("merge-inf-counts",
+         lambda: Precision().merge(with_state(Precision(), true_positives=np.array([np.inf]))),
+         ValueError, r"Precision\(\(0\.5,\), name=None\)\.true_positives must be finite"),
+    Case("merge-wrong-shape",
+         lambda: AUC().merge(with_state(AUC(), false_negatives=np.zeros(100))), ValueError,
+         r"false_negatives has shape \(100,\); a AUC\('ROC', 200, name=None\) holds shape "
+         r"\(200,\)"),
+    Case("merge-other-num_thresholds", lambda: AUC().merge(AUC(num_thresholds=100)), ValueError,
+         r"Cannot merge AUC\('ROC', 100, name=None\) into AUC\('ROC', 200, name=None\)"),
+    Case("merge-other-thresholds", lambda: Recall(0.3).merge(Recall(0.7)), ValueError,
+         r"Cannot merge Recall\(\(0\.7,\), name=None\) into Recall\(\(0\.3,\)"),
+    Case("merge-strings", lambda: Mean().merge(with_state(Mean(), total="1")), TypeError,
+         r"Mean\(name=None\)\.total must be real numbers; got '1' of dtype <U1"),
+    Case("merge-complex", lambda: Mean().merge(with_state(Mean(), total=1j)), TypeError,
+         r"\.total must be real numbers; got 1j of dtype complex128"),
+    Case("merge-overflows",
+         lambda: with_state(Mean(), count=1e308).merge(with_state(Mean(), count=1e308)),
+         ValueError, r"Merging Mean\(name=None\) into Mean\(name=None\) overflows float64 "
+         r"in 'count'"),
 ]
+
+
+def nan_loss(labels, logits):
+    return np.full(logits.shape[:-1] + (1,), np.nan)
+
+
+def inf_loss(labels, logits):
+    return np.full(logits.shape[:-1] + (1,), np.inf), np.zeros(logits.shape)
+
+
+def complex_loss(labels, logits):
+    return logits.astype(complex) ** 2
+
+
+def stream_twice(sample_weight):
+    head = BinaryClassHead()
+    eval_metrics = head.update_metrics(head.metrics(), L2, [0, 1], sample_weight)
+    head.update_metrics(eval_metrics, L2, [0, 1], sample_weight)
+
+
+def with_state(metric, **state):
+    for name, value in state.items():
+        setattr(metric, name, value)
+    return metric
 
 
 # ---------------------------------------------------------------------------
@@ -567,6 +739,72 @@ ESTIMATORS = [
          ValueError, r"Labels must be in \[0, 1\]; got -0\.\d+"),
     Case("evaluate-y-none", lambda: fitted("linear").evaluate(X, None), ValueError,
          r"y is required .*; got None"),
+    # issue 13: complex numbers are refused, naming the argument
+    Case("fit-X-complex", fit(LinearClassifier, X + 0.5j), ValueError,
+         r"Complex data not supported: X must be real numbers; got complex values such as "
+         r"\(1\.76\d*\+0\.5j\)"),
+    Case("fit-y-complex", fit(lambda: LinearEstimator(LogisticRegressionHead()), y=P + 0.5j),
+         ValueError, r"Complex data not supported: y must be real numbers"),
+    Case("fit-sample_weight-complex", fit(MLPClassifier, sample_weight=ONES * 1j), ValueError,
+         r"Complex data not supported: sample_weight must be real numbers; got complex values "
+         r"such as 1j"),
+    Case("fit-sample_weight-complex-scalar", fit(LinearClassifier, sample_weight=2j), ValueError,
+         r"Complex data not supported: sample_weight must be real numbers; got 2j"),
+    Case("predict-X-complex", lambda: fitted("mlp").predict(X.astype(complex)), ValueError,
+         r"Complex data not supported: X must be real numbers"),
+    Case("evaluate-y-complex", lambda: fitted("linear").evaluate(X, Y + 1j), ValueError,
+         r"Complex data not supported: y must be real numbers; got complex values such as "
+         r"\(1\+1j\)"),
+    Case("evaluate-multilabel-y-complex",
+         lambda: fitted("multilabel").evaluate(X, Y_MULTI.astype(complex)), TypeError,
+         r"labels must be real numbers; got complex values"),
+    Case("score-sample_weight-complex",
+         lambda: fitted("linear").score(X, Y, np.ones(20, complex)), ValueError,
+         r"Complex data not supported: sample_weight must be real numbers"),
+    # issue 13: scikit-learn's messages that do not name the argument
+    Case("fit-X-scalar", fit(LinearClassifier, 3.0), ValueError,
+         r"Invalid X: Expected 2D array, got scalar array instead"),
+    Case("fit-X-3d", fit(LinearClassifier, X[:, :, None]), ValueError,
+         r"Invalid X: Found array with dim 3"),
+    Case("fit-X-dict", fit(MLPClassifier, {"a": 1}), TypeError,
+         r"Invalid X: float\(\) argument must be"),
+    Case("fit-X-strings", fit(LinearClassifier, np.full((20, 3), "abc")), ValueError,
+         r"Invalid X: could not convert string to float: .*'abc'"),
+    Case("fit-y-scalar", fit(LinearClassifier, y=0), TypeError, r"Invalid y: .*got scalar"),
+    Case("fit-lengths-named", fit(LinearClassifier, X[:-1]), ValueError,
+         r"X and y must have one row per sample \(X has 19, y has 20\)"),
+    Case("predict-X-scalar", lambda: fitted("linear").predict(1.0), ValueError,
+         r"Invalid X: Expected 2D array, got scalar array instead"),
+    Case("evaluate-y-scalar", lambda: fitted("linear").evaluate(X, 0), TypeError,
+         r"y must be an array-like of one target per row of X; got 0"),
+    Case("evaluate-y-string", lambda: fitted("linear").evaluate(X, "y"), TypeError,
+         r"y must be an array-like of one target per row of X; got 'y'"),
+    Case("fit-X-inf-minus-inf",
+         fit(LinearClassifier, np.where(X > 0, np.inf, -np.inf)), ValueError,
+         r"Input X contains infinity"),  # without scikit-learn's RuntimeWarning first
+    Case("fit-threshold-complex",
+         lambda: LinearClassifier(threshold=[0.5j, 0.5, 0.5]).fit(X, Y_MULTI), TypeError,
+         r"threshold must be numeric; got an array of dtype complex128|threshold must be "
+         r"real numbers; got complex values"),
+    Case("fit-threshold-strings",
+         lambda: LinearClassifier(threshold=["0.5"] * 3).fit(X, Y_MULTI), TypeError,
+         r"threshold must be numeric; got an array of dtype <U3"),
+    Case("score-sample_weight-length", lambda: fitted("linear").score(X[:5], Y[:5], ONES),
+         ValueError, r"sample_weight must have one weight per row of X \(5 rows\): "
+         r"sample_weight\.shape == \(20,\), expected \(5,\)"),
+    # issue 13: finite X whose logits overflow
+    Case("evaluate-X-overflows", lambda: fitted("linear").evaluate(X * 1e307, Y), ValueError,
+         r"The logits of X overflow at row \d+: X times the model's finite coefficients "
+         r"exceeds the largest float \(X has values as large as .*\), and gives -?inf, so "
+         r"the loss cannot be computed"),
+    Case("scorer-X-overflows",
+         lambda: make_head_scorer("auc")(fitted("linear"), X * 1e307, Y), ValueError,
+         r"The logits of X overflow at row \d+"),
+    Case("fit-mlp-overflows",
+         fit(lambda: MLPClassifier((3,), activation="identity", random_state=0),
+             X * 1e307),
+         ValueError, r"Fitting failed: .* \(X has values as large as .*e\+307 in magnitude; "
+         r"alpha=0\.0001\)\. The problem is too badly scaled"),
 ]
 
 

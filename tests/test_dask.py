@@ -312,6 +312,9 @@ def test_bad_dask_input_is_refused(client, binary):
         est.predict(Xd[:, :5])
     with pytest.raises(ValueError, match="all zero"):
         est.evaluate(Xd, yd, sample_weight=da.zeros_like(wd))
+    # issue 13: complex chunks are named, not printed whole
+    with pytest.raises(ValueError, match="Complex data not supported: X must be real numbers"):
+        LinearClassifier().fit(_chunked(X + 0.5j)[0], yd)
 
 
 def test_without_dask_the_package_works_and_says_how_to_install():

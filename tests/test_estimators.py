@@ -519,6 +519,29 @@ def test_invalid_parameters(binary, params, match):
         LinearEstimator("binary").fit(X, y)
 
 
+def test_fractions_are_real_numbers_for_every_parameter(binary, multilabel):
+    # issue 13: scikit-learn's Interval check raised "ufunc 'isnan' not
+    # supported" for a Fraction; the heads refused a list of them
+    from fractions import Fraction
+
+    X, y = binary
+    floats = LinearClassifier(pos_weight=1.5, alpha=0.01, tol=1e-5, threshold=0.25).fit(X, y)
+    fractions = LinearClassifier(
+        pos_weight=Fraction(3, 2), alpha=Fraction(1, 100), tol=Fraction(1, 10**5),
+        threshold=Fraction(1, 4),
+    ).fit(X, y)
+    assert_allclose(fractions.coef_, floats.coef_, rtol=1e-12)
+    assert_array_equal(fractions.predict(X), floats.predict(X))
+    with pytest.warns(ConvergenceWarning, match=r"tol=1e-05"):  # formatted as a float
+        MLPClassifier((3,), max_iter=2, tol=Fraction(1, 10**5), random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"The 'alpha' parameter .* Got Fraction\(-1, 2\)"):
+        LinearClassifier(alpha=Fraction(-1, 2)).fit(X, y)
+    X, Y = multilabel
+    floats = LinearClassifier(pos_weight=[0.5, 1.0, 2.0]).fit(X, Y)
+    fractions = LinearClassifier(pos_weight=[Fraction(1, 2), 1, Fraction(2)]).fit(X, Y)
+    assert_allclose(fractions.coef_, floats.coef_, rtol=1e-12)
+
+
 def test_unfitted_estimator_raises_not_fitted(binary):
     from sklearn.exceptions import NotFittedError
 

@@ -138,3 +138,25 @@ def test_fused_kernel_is_the_elementwise_loss_summed(
     assert in_place is logits
     np.testing.assert_array_equal(in_place, fused_grad)
     np.testing.assert_array_equal(total2, total)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_zero_dimensional_inputs_give_a_zero_dimensional_loss(dtype):
+    # issue 13: 0-d in raised "return arrays must be of ArrayType"
+    loss = sigmoid_cross_entropy_with_logits(dtype(1.0), dtype(0.0))
+    assert isinstance(loss, np.ndarray) and loss.shape == () and loss.dtype == dtype
+    assert loss == pytest.approx(np.log(2), rel=1e-6)
+    weighted = weighted_cross_entropy_with_logits(1.0, np.asarray(0.0, dtype), 3)
+    assert weighted.shape == () and weighted.dtype == dtype
+    assert weighted == pytest.approx(3 * np.log(2), rel=1e-6)
+
+
+def test_real_numbers_of_any_type_are_pos_weights():
+    from fractions import Fraction
+
+    expected = weighted_cross_entropy_with_logits([1.0, 0.0], [0.5, 0.5], 1.5)
+    for pos_weight in (Fraction(3, 2), np.float32(1.5), np.array([Fraction(3, 2)] * 2)):
+        np.testing.assert_allclose(
+            weighted_cross_entropy_with_logits([1.0, 0.0], [0.5, 0.5], pos_weight), expected,
+            rtol=1e-7,
+        )

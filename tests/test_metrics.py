@@ -106,3 +106,37 @@ def test_auc_pr_finite_with_extreme_weights():
     value = auc.result()
     assert np.isfinite(value)
     assert 0.0 <= value <= 1.0
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1.0, 1e300])
+def test_auc_pr_is_the_same_at_any_weight_scale(scale):
+    # issue 13: total weights near the largest float gave a NaN PR area
+    reference = AUC(curve="PR")
+    reference.update_state(Y, P, W)
+    scaled = AUC(curve="PR")
+    scaled.update_state(Y, P, W * scale)
+    assert scaled.result() == pytest.approx(reference.result(), rel=1e-9)
+
+
+def test_a_refused_merge_or_update_leaves_the_metrics_unchanged():
+    from sklearn_heads import BinaryClassHead
+
+    head = BinaryClassHead()
+    metrics = head.update_metrics(head.metrics(), [[0.0], [1.0]], [0, 1], [1e308, 1.0])
+    before = {key: metric.result() for key, metric in metrics.items()}
+    with pytest.raises(ValueError, match="overflow float64"):
+        head.update_metrics(metrics, [[0.0], [1.0]], [0, 1], [1e308, 1.0])
+    assert {key: metric.result() for key, metric in metrics.items()} == before
+    other = head.update_metrics(head.metrics(), [[0.0], [1.0]], [0, 1], [1e308, 1.0])
+    with pytest.raises(ValueError, match="overflows float64"):
+        metrics["auc"].merge(other["auc"])
+    assert metrics["auc"].result() == before["auc"]
+
+
+def test_merge_accepts_rounding_errors_below_zero():
+    # true negatives are differences of sums: -1e-17 is a rounding error
+    a, b = Precision(), Precision()
+    a.update_state(Y, P, W)
+    b.update_state(Y, P, W)
+    b.true_negatives = b.true_negatives - (b.true_negatives + 1e-17)
+    assert np.isfinite(a.merge(b).result())

@@ -326,3 +326,97 @@ def test_float32_predictions_agree_with_float64(make):
     assert all(isinstance(v, float) for v in evaluated.values())
     if isinstance(est, LinearClassifier):
         assert evaluated == pytest.approx(est.evaluate(X, Y), abs=2e-3)
+
+
+# ---------------------------------------------------------------------------
+# finite X whose products with the coefficients overflow (issue 13)
+
+
+def _noisy_binary(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    y = (X[:, 0] + rng.normal(size=n) > 0).astype(int)  # not separable
+    return X, y
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e300])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_huge_finite_x_fits_as_scaled_x(scale, sparse):
+    # the squares of X's columns overflow float64: L-BFGS runs on the
+    # coefficients in units of each column's largest value instead of its
+    # RMS, and finds the fit of X / scale (it stopped at zero with
+    # "ABNORMAL" before)
+    import scipy.sparse as sp
+
+    X, y = _noisy_binary()
+    reference = LinearClassifier(alpha=0.0, tol=1e-8).fit(X, y)
+    big = X * scale
+    fitted = LinearClassifier(alpha=0.0, tol=1e-8).fit(sp.csr_matrix(big) if sparse else big, y)
+    assert_allclose(fitted.coef_ * scale, reference.coef_, rtol=1e-4)
+    assert_allclose(fitted.intercept_, reference.intercept_, rtol=1e-4, atol=1e-6)
+    assert_array_equal(fitted.predict(big), reference.predict(X))
+
+
+def test_predictions_of_overflowing_logits_are_zero_one_probabilities():
+    X, y = _noisy_binary()
+    clf = LinearClassifier().fit(X, y)
+    # row 0 far on the positive side, row 1 far on the negative side
+    sign = np.sign(clf.coef_[0, 0])
+    huge = np.array([[sign * 1e308, 0.0, 0.0], [-sign * 1e308, 0.0, 0.0]])
+    assert abs(clf.coef_[0, 0]) > 2  # so that the logits overflow
+    assert_array_equal(clf.decision_function(huge), [np.inf, -np.inf])
+    assert_array_equal(clf.predict_proba(huge), [[0.0, 1.0], [1.0, 0.0]])
+    assert_array_equal(clf.predict(huge), [1, 0])
+    reg = LinearEstimator(LogisticRegressionHead()).fit(X, np.clip(0.5 + X[:, 0] / 4, 0, 1))
+    huge = np.array([[np.sign(reg.coef_[0, 0]) * 1e308, 0.0, 0.0]])
+    assert_array_equal(reg.predict(huge), [1.0])
+    # evaluate needs the loss: the message is about X, not "remove NaN rows"
+    with pytest.raises(ValueError, match=r"The logits of X overflow at row 0: .*gives inf"):
+        clf.evaluate(huge, [0])
+
+
+def test_nan_logits_of_finite_x_are_an_error_about_x():
+    X, y = _noisy_binary()
+    mlp = MLPClassifier((2,), activation="identity", max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp.fit(X, y)
+    # two hidden units that overflow to +inf and -inf: their sum is NaN
+    mlp.coefs_ = [np.array([[10.0, -10.0], [0.0, 0.0], [0.0, 0.0]]), np.ones((2, 1))]
+    mlp.intercepts_ = [np.zeros(2), np.zeros(1)]
+    huge = np.array([[1e308, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.raises(
+            ValueError,
+            match=r"The logits of X overflow at row 0: X times the model's finite "
+            r"coefficients exceeds the largest float \(X has values as large as 1e\+308 "
+            r"in magnitude\), and gives an infinity minus another, NaN",
+        ):
+            getattr(mlp, method)(huge)
+
+
+def test_finite_logits_whose_loss_overflows_are_an_error_about_x():
+    X, y = _noisy_binary()
+    clf = LinearClassifier().fit(X, y)
+    # two rows on the wrong side, each with a logit near the largest float
+    x0 = 1.5e308 / clf.coef_[0, 0]
+    huge = np.array([[x0, 0.0, 0.0], [x0, 0.0, 0.0]])
+    assert np.all(np.isfinite(clf.decision_function(huge)))
+    with pytest.raises(
+        ValueError,
+        match=r"The logits of X \(decision_function\(X\)\) are too large for the loss: The "
+        r"weighted sum of the losses \(average_loss\) overflows",
+    ):
+        clf.evaluate(huge, [0, 0])
+
+
+def test_a_fit_that_overflows_says_so():
+    X, y = _noisy_binary()
+    # an MLP has no per-column scaling: its first gradients overflow L-BFGS
+    mlp = MLPClassifier((3,), activation="identity", random_state=0)
+    with pytest.raises(
+        ValueError,
+        match=r"Fitting failed: .* \(X has values as large as .*e\+307 in magnitude; "
+        r"alpha=0\.0001\)\. The problem is too badly scaled for floating point: scale X",
+    ):
+        mlp.fit(X * 1e307, y)

@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "sklearn_heads"
 #: import name -> distribution name, where they differ
 DISTRIBUTIONS = {"sklearn": "scikit-learn"}
-#: modules only the optional Dask input imports (``pip install ".[dask]"``)
-OPTIONAL = {"dask", "distributed"}
+#: modules only the optional backends import (``pip install ".[dask]"``,
+#: ``".[onnx]"``)
+OPTIONAL = {"dask", "distributed", "skl2onnx"}
 
 
 def _pyproject():
@@ -50,7 +51,8 @@ def _third_party_imports():
 def test_every_imported_package_is_declared():
     project = _pyproject()["project"]
     required = _requirement_names(project["dependencies"])
-    optional = _requirement_names(project["optional-dependencies"]["dask"])
+    extras = project["optional-dependencies"]
+    optional = _requirement_names(extras["dask"] + extras["onnx"])
     imported = {DISTRIBUTIONS.get(name, name) for name in _third_party_imports()}
     assert imported - OPTIONAL <= required, "imported but not declared"
     assert imported & OPTIONAL <= optional

@@ -18,7 +18,11 @@ import dask.array as da
 import numpy as np
 from sklearn.utils import check_array
 
-from .._base_estimator import _check_sample_weight_values, _require_positive_weight
+from .._base_estimator import (
+    _argument_named,
+    _check_sample_weight_values,
+    _require_positive_weight,
+)
 from .._compat import _check_feature_names, _check_n_features
 from .._losses import _float_dtype
 from .._objective import Objective, add_in_order, column_moments, scale_free_weights
@@ -145,7 +149,8 @@ def _load_chunk(estimator, head, classes, largest, offset, X, y, w):
     ``largest`` is the largest sample weight of all chunks (see
     ``scale_free_weights``).
     """
-    X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
+    with _argument_named({"X": X}):
+        X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
     labels = estimator._encode_labels(y, head, classes)
     if w is not None:
         w = _check_sample_weight_values(w, X, np.float64, offset=offset)

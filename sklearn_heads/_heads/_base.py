@@ -24,16 +24,26 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
-from .._compat import InvalidParameterError
+from .._compat import InvalidParameterError, asarray
 from .._losses import (
     _as_array,
     _check_finite,
     _check_pos_weight,
     _float_dtype,
+    _is_real_scalar,
+    _real_dtype_error,
     _sigmoid_ce_sum_grad,
 )
 from .._warnings import warn_outside_package
-from ._labels import check_sample_weight
+from ._labels import check_sample_weight, check_weight_total
+
+
+class LossOverflowError(ValueError):
+    """A loss (or its gradient, or a metric's sum) overflows for finite inputs.
+
+    Raised by the heads with the inputs' magnitudes; the estimators, whose
+    logits come from ``X``, say so (not public: a ``ValueError``).
+    """
 
 
 class Reduction:
@@ -97,6 +107,55 @@ def _check_loss_fn(loss_fn):
         )
 
 
+def _loss_fn_output(value, what, shape, expected):
+    """The ``what`` (loss or gradient) returned by a ``loss_fn``, checked.
+
+    It must convert to an array of real numbers of ``shape``, all finite;
+    otherwise a ``TypeError`` (not numbers) or ``ValueError`` (shape, NaN or
+    infinity) says what ``loss_fn`` returned and what ``expected`` is.
+    """
+    if sp.issparse(value):
+        raise TypeError(
+            f"loss_fn must return {expected}, as a dense array; its {what} is a "
+            f"sparse {value.format} matrix of shape {value.shape}."
+        )
+    try:
+        array = asarray(value)
+    except ValueError as exc:  # ragged
+        raise ValueError(
+            f"loss_fn must return {expected}; its {what} is not a rectangular array "
+            f"({exc}): {value!r:.80}."
+        ) from None
+    if array.dtype.kind not in "biuf":
+        if array.dtype.kind == "O" and all(_is_real_scalar(v) for v in array.reshape(-1)):
+            array = array.astype(np.float64)
+        else:
+            first = array.reshape(-1)[0] if array.size else None
+            if isinstance(first, np.generic):
+                first = first.item()
+            raise TypeError(
+                f"loss_fn must return real numbers; its {what} has dtype "
+                f"{array.dtype} (values such as {first!r:.60}). Return {expected}, "
+                "as floats"
+                + (" (complex numbers are refused, not cut to their real part)."
+                   if array.dtype.kind == "c" or isinstance(first, complex) else ".")
+            )
+    if array.shape != tuple(shape):
+        raise ValueError(
+            f"loss_fn must return {expected}; its {what} has shape {array.shape}."
+        )
+    finite = np.isfinite(array)
+    if not np.all(finite):
+        index = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise ValueError(
+            f"loss_fn returned a {what} of {array[index].item()!r} at index {index} "
+            f"(for finite logits); its {what} must be finite. Compute it in a "
+            "numerically stable form (for example with np.logaddexp or "
+            "scipy.special.log_expit), or clip the logits inside loss_fn."
+        )
+    return array
+
+
 def _check_thresholds(thresholds, name="thresholds"):
     if thresholds is None:
         return ()
@@ -145,6 +204,26 @@ def _check_vocabulary(label_vocabulary, n_classes):
     if len(set(label_vocabulary)) != len(label_vocabulary):
         dup = next(v for v in label_vocabulary if label_vocabulary.count(v) > 1)
         raise ValueError(f"label_vocabulary has the duplicate entry {dup!r}.")
+    # NumPy's fixed-width strings drop trailing NUL characters: "a\0" is
+    # read back as "a", so such an entry equals another or matches no label
+    stripped = [v.rstrip("\0") for v in label_vocabulary]
+    for i, entry in enumerate(label_vocabulary):
+        if stripped.count(stripped[i]) > 1:
+            other = next(
+                v for j, v in enumerate(label_vocabulary) if j != i and stripped[j] == stripped[i]
+            )
+            raise ValueError(
+                f"label_vocabulary has the entries {entry!r} and {other!r}, which differ "
+                "only by trailing NUL characters: NumPy's string arrays drop those, so "
+                "labels could not tell them apart. Give distinct names."
+            )
+    for entry in label_vocabulary:
+        if entry.endswith("\0"):
+            raise ValueError(
+                f"label_vocabulary entry {entry!r} ends with a NUL character, which "
+                "NumPy's string arrays drop, so no label could match it; remove the "
+                "trailing '\\x00'."
+            )
     return tuple(label_vocabulary)
 
 
@@ -207,6 +286,7 @@ class _Head(_Validated):
     _elementwise_loss = False
 
     def _setup_common(self):
+        self._specs = None  # of the metrics, see _metric_specs
         _check_reduction(self.loss_reduction)
         _check_loss_fn(self.loss_fn)
         _check_name(self.name)
@@ -218,13 +298,21 @@ class _Head(_Validated):
 
     # ------------------------------------------------------------------
     # input checks
-    def _check_logits(self, logits):
+    def _check_logits(self, logits, allow_infinite=False):
+        """``logits`` as a float array of shape ``(..., logits_dimension)``.
+
+        ``allow_infinite=True`` (the estimators' predictions, whose logits
+        may overflow to an infinity with a well-defined probability of 0 or
+        1) refuses NaN only.
+        """
         if sp.issparse(logits):
             raise TypeError(
                 f"logits must be a dense array; got a sparse {logits.format} matrix "
                 f"of shape {logits.shape} (use .toarray())."
             )
         logits = _as_array(logits, "logits")
+        if logits.dtype.kind == "c":
+            raise _real_dtype_error(logits, "logits")
         if logits.dtype.kind not in "biuf":
             raise TypeError(f"logits must be numeric; got dtype {logits.dtype}.")
         logits = logits.astype(_float_dtype(logits), copy=False)
@@ -238,7 +326,10 @@ class _Head(_Validated):
             )
         if logits.size == 0:
             raise ValueError(f"logits of shape {logits.shape} hold no examples.")
-        _check_finite(logits, "logits")
+        if not allow_infinite:
+            _check_finite(logits, "logits")
+        elif np.any(np.isnan(logits)):
+            _check_finite(logits[np.isnan(logits)], "logits")
         return logits
 
     def _check_weights(self, sample_weight, shape, dtype):
@@ -282,6 +373,14 @@ class _Head(_Validated):
         return 1.0 / n_examples
 
     @property
+    def _calls_user_code(self):
+        """Whether the loss calls a user's function (``loss_fn``).
+
+        Such a function is only ever called with finite logits.
+        """
+        return self.loss_fn is not None
+
+    @property
     def _scale_free_weights(self):
         """Whether a weighted-mean objective is the same for weights ``w`` and ``c * w``.
 
@@ -310,6 +409,13 @@ class _Head(_Validated):
         return tuple(logits_shape[:-1]) + (1,)
 
     def _call_loss_fn(self, z, logits):
+        """``loss_fn(labels=..., logits=logits)``, its results checked.
+
+        The loss (and the gradient, when ``loss_fn`` returns one) must be
+        finite real numbers of the documented shapes: anything else is an
+        error naming ``loss_fn`` and what it returned, never a NaN that
+        L-BFGS stops on or a complex number cut to its real part.
+        """
         out = self.loss_fn(labels=self._loss_fn_labels(z), logits=logits)
         grad = None
         if isinstance(out, tuple):
@@ -319,23 +425,18 @@ class _Head(_Validated):
                     f"(loss, gradient); got a tuple of {len(out)} items."
                 )
             out, grad = out
-        loss = np.asarray(out)
         expected = self._loss_shape(logits.shape)
-        if loss.shape != expected:
-            raise ValueError(
-                "loss_fn must return the unreduced loss of shape [D0, ..., DN, "
-                f"{expected[-1]}] = {expected} for logits of shape {logits.shape}; "
-                f"got shape {loss.shape}."
-            )
-        if loss.dtype.kind not in "biuf":
-            raise TypeError(f"loss_fn must return numbers; got dtype {loss.dtype}.")
+        loss = _loss_fn_output(
+            out, "loss", expected,
+            f"the unreduced loss of shape [D0, ..., DN, {expected[-1]}] = {expected} "
+            f"for logits of shape {logits.shape}",
+        )
         if grad is not None:
-            grad = np.asarray(grad)
-            if grad.shape != logits.shape:
-                raise ValueError(
-                    "The gradient returned by loss_fn must have the shape of the "
-                    f"logits {logits.shape}; got {grad.shape}."
-                )
+            grad = _loss_fn_output(
+                grad, "gradient", logits.shape,
+                f"the gradient of each example's loss with respect to its logits, "
+                f"of the shape of the logits {logits.shape}",
+            )
             grad = grad.astype(logits.dtype, copy=False)
         return loss.astype(logits.dtype, copy=False), grad
 
@@ -353,11 +454,14 @@ class _Head(_Validated):
             self._fd_warned = True
         x = logits.astype(np.float64)
         grad = np.empty_like(x)
+        largest = np.finfo(np.float64).max
         for j in range(x.shape[-1]):
             step = np.cbrt(np.finfo(np.float64).eps) * np.maximum(1.0, np.abs(x[..., j]))
             x_plus, x_minus = x.copy(), x.copy()
-            x_plus[..., j] += step
-            x_minus[..., j] -= step
+            with np.errstate(over="ignore"):
+                # one-sided next to the largest float, never an infinite logit
+                x_plus[..., j] = np.minimum(x[..., j] + step, largest)
+                x_minus[..., j] = np.maximum(x[..., j] - step, -largest)
             # an element-wise loss: logit j moves loss j only
             column = j if self._elementwise_loss else 0
             loss_plus = self._call_loss_fn(z, x_plus)[0][..., column]
@@ -416,8 +520,12 @@ class _Head(_Validated):
             ``loss_reduction="sum_over_batch_size"``.
         """
         z, logits, w = self._inputs(labels, logits, sample_weight)
-        total, _ = self._sum_loss_gradient(z, logits, w, need_grad=False)
-        return total * self._loss_scale(self._n_examples(logits.shape))
+        with np.errstate(over="ignore", invalid="ignore"):
+            total, _ = self._sum_loss_gradient(z, logits, w, need_grad=False)
+            loss = total * self._loss_scale(self._n_examples(logits.shape))
+        if not np.isfinite(loss):
+            raise self._overflow_error("loss", logits, w)
+        return loss
 
     def loss_and_gradient(self, labels, logits, sample_weight=None):
         """The reduced training loss and its gradient w.r.t. the logits.
@@ -432,14 +540,39 @@ class _Head(_Validated):
         loss : float
         gradient : ndarray, shaped like ``logits``
         """
-        input_shape = np.shape(logits)
+        given = logits
         z, logits, w = self._inputs(labels, logits, sample_weight)
-        total, grad = self._sum_loss_gradient(z, logits, w)
-        scale = self._loss_scale(self._n_examples(logits.shape))
-        if scale != 1.0:
-            grad = grad * grad.dtype.type(scale)
+        input_shape = np.shape(given)  # rectangular: checked
+        with np.errstate(over="ignore", invalid="ignore"):
+            total, grad = self._sum_loss_gradient(z, logits, w)
+            scale = self._loss_scale(self._n_examples(logits.shape))
+            if scale != 1.0:
+                grad = grad * grad.dtype.type(scale)
+            loss = total * scale
+        if not np.isfinite(loss):
+            raise self._overflow_error("loss", logits, w)
+        if not np.all(np.isfinite(grad)):
+            raise self._overflow_error(f"gradient (in {grad.dtype})", logits, w)
         # 1-d logits of a single-logit head were taken as (n, 1)
-        return total * scale, grad.reshape(input_shape)
+        return loss, grad.reshape(input_shape)
+
+    def _overflow_error(self, what, logits, w):
+        """The ``ValueError`` for a loss or metric sum that overflows float64.
+
+        The inputs are finite; only their products and sums are too large.
+        The message gives their magnitudes.
+        """
+        sizes = [f"logits as large as {float(np.max(np.abs(logits))):.6g} in magnitude"]
+        if w is not None:
+            sizes.append(f"sample weights up to {float(np.max(w)):.6g}")
+        pos_weight = getattr(self, "_pos_weight", None)
+        if pos_weight is not None:
+            sizes.append(f"pos_weight up to {float(np.max(pos_weight)):.6g}")
+        return LossOverflowError(
+            f"The {what} overflows (is not finite) for these finite inputs: "
+            f"{', '.join(sizes)}. Scale the logits or sample_weight down "
+            "(or use a smaller pos_weight)."
+        )
 
     # ------------------------------------------------------------------
     # predictions
@@ -457,6 +590,10 @@ class _Head(_Validated):
         -------
         predictions : dict of str to ndarray
         """
+        return self._checked_predictions(logits, keys)
+
+    def _checked_predictions(self, logits, keys=None, allow_infinite=False):
+        """:meth:`predictions`; ``allow_infinite`` as in :meth:`_check_logits`."""
         if keys is None:
             keys = self._prediction_keys
         elif isinstance(keys, str):
@@ -473,7 +610,7 @@ class _Head(_Validated):
                 f"Unknown prediction keys {unknown}; this head predicts "
                 f"{list(self._prediction_keys)}."
             )
-        logits = self._check_logits(logits)
+        logits = self._check_logits(logits, allow_infinite)
         everything = self._predictions(logits, set(keys))
         return {k: everything[k] for k in self._prediction_keys if k in keys}
 
@@ -517,16 +654,54 @@ class _Head(_Validated):
                 "eval_metrics must be the dict returned by this head's metrics(); "
                 f"got {type(eval_metrics).__name__} {eval_metrics!r:.80}."
             )
-        missing = [key for key, _ in self._metric_factories() if key not in eval_metrics]
+        expected = self._metric_specs()
+        missing = [key for key in expected if key not in eval_metrics]
         if missing:
             raise ValueError(
                 f"eval_metrics lacks the keys {missing}; create it with this "
                 "head's metrics()."
             )
+        for key, (kind, config, description) in expected.items():
+            given = eval_metrics[key]
+            if type(given) is not kind or given._config() != config:
+                raise TypeError(
+                    f"eval_metrics[{key!r}] is {given!r:.80}, not this head's "
+                    f"{description}; create eval_metrics with this head's metrics()."
+                )
         z, logits, w = self._inputs(labels, logits, sample_weight)
-        loss, _ = self._unreduced_loss(z, logits, need_grad=False)
-        self._update(eval_metrics, z, logits, w, loss, **options)
+        if w is not None and logits.shape[-1] > 1:
+            check_weight_total(w, n_labels=logits.shape[-1])
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, _ = self._unreduced_loss(z, logits, need_grad=False)
+            weighted = loss if w is None else np.multiply(loss, w, dtype=np.float64)
+            total = np.sum(weighted, dtype=np.float64)
+        if not np.isfinite(total):
+            raise self._overflow_error("weighted sum of the losses (average_loss)", logits, w)
+        # all or nothing: a stream whose sums overflow leaves the metrics
+        # as they were before this batch
+        saved = {key: eval_metrics[key]._state() for key in expected}
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._update(eval_metrics, z, logits, w, loss, **options)
+            for key in expected:
+                eval_metrics[key].check_state()
+        except BaseException:
+            for key, state in saved.items():
+                eval_metrics[key]._restore(state)
+            raise
         return eval_metrics
+
+    def _metric_specs(self):
+        """``key -> (class, configuration, repr)`` of each metric of :meth:`metrics`.
+
+        Computed once per set of parameters (``_validate`` clears it).
+        """
+        if getattr(self, "_specs", None) is None:
+            self._specs = {
+                key: (type(metric), metric._config(), repr(metric))
+                for key, metric in self.metrics().items()
+            }
+        return self._specs
 
     def evaluate(self, labels, logits, sample_weight=None):
         """Every metric of the head on one set of rows.

@@ -37,6 +37,8 @@ class BinaryClassHead(_Head):
         gradient of each example's loss w.r.t. its logits. Labels are passed
         as floats 0/1 shaped like the logits. Without a gradient,
         :meth:`loss_and_gradient` uses finite differences and warns once.
+        Both must be finite real numbers (checked at every call: otherwise
+        a ``ValueError`` or ``TypeError`` naming ``loss_fn``).
     name : str, default=None
         Appended to every metric key as ``/<name>``.
     pos_weight : float, default=None

@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
-from .._losses import _as_array
+from .._losses import _as_array, _is_real_scalar, _real_dtype_error
 
 
 def _first_bad(values, mask):
@@ -59,19 +59,34 @@ def _reshape_like(array, shape, what, logits_shape=None):
 
 
 def _check_numeric(array, what):
-    """``array`` as numbers; None and strings are refused, not converted."""
+    """``array`` as real numbers; None, strings and complex numbers are refused.
+
+    Nothing is converted that does not convert exactly: NumPy would turn
+    ``"1"`` into 1.0 and drop the imaginary part of ``1 + 1j``.
+    """
     if array.dtype.kind in "biuf":
         return array
+    if array.dtype.kind == "c":
+        raise _real_dtype_error(array, what)
     values = array.reshape(-1).tolist()
     for value in values:
-        if value is None or isinstance(value, (str, bytes)):
+        if not _is_real_scalar(value):
+            complex_note = (
+                " (complex numbers are refused, not cut to their real part)"
+                if isinstance(value, numbers.Complex) else ""
+            )
             raise TypeError(
                 f"{what} must be numeric; got {value!r}"
-                + (f" in {values!r:.80}." if array.ndim else ".")
+                + (f" in {values!r:.80}" if array.ndim else "")
+                + f"{complex_note}."
             )
     try:
         return array.astype(np.float64)
-    except (TypeError, ValueError):
+    except OverflowError:  # Python ints or Fractions beyond float64
+        raise ValueError(
+            f"{what} must be finite; got values beyond float64 in {values!r:.80}."
+        ) from None
+    except (TypeError, ValueError):  # pragma: no cover - real numbers convert
         raise TypeError(
             f"{what} must be numeric; got values such as {values[0]!r:.80}."
         ) from None
@@ -85,10 +100,34 @@ def _check_zero_one(array, what, allowed="0 or 1"):
         )
 
 
+def _as_strings(values, what):
+    """``values`` (str, bytes or objects) as a str array; anything else refused."""
+    if values.dtype.kind == "U":
+        return values
+    flat = values.reshape(-1).tolist() if values.dtype.kind == "O" else values.reshape(-1)
+    strings = []
+    for value in flat:
+        if isinstance(value, (bytes, np.bytes_)):
+            try:
+                value = bytes(value).decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValueError(
+                    f"{what} must be strings (or UTF-8 bytes) from label_vocabulary; "
+                    f"got {value!r:.60}, which is not UTF-8."
+                ) from None
+        elif not isinstance(value, str):
+            raise ValueError(
+                f"{what} must be strings from label_vocabulary; got {value!r:.60} "
+                f"(of type {type(value).__name__})."
+            )
+        strings.append(value)
+    return np.asarray(strings, dtype=str).reshape(values.shape)
+
+
 def _vocabulary_ids(values, vocabulary, what):
     """Ids of the strings ``values`` in ``vocabulary``."""
     values = np.asarray(values)
-    uniques, inverse = np.unique(values.astype(str), return_inverse=True)
+    uniques, inverse = np.unique(_as_strings(values, what), return_inverse=True)
     lookup = {v: i for i, v in enumerate(vocabulary)}
     unknown = [u for u in uniques if u not in lookup]
     if unknown:
@@ -341,18 +380,37 @@ def check_sample_weight(sample_weight, shape, dtype, per_logit=False):
             "sample_weight must be finite and >= 0; got "
             f"{_first_bad(weights, ok)!r}."
         )
-    weights = weights.astype(dtype, copy=False)
-    check_weight_total(weights)
-    return weights
+    with np.errstate(over="ignore"):
+        cast = weights.astype(dtype, copy=False)
+    if not np.all(np.isfinite(cast)):
+        raise ValueError(
+            f"sample_weight must be finite in {np.dtype(dtype)}, the dtype of the "
+            f"logits; got {float(np.max(weights)):.6g}. Divide the weights by a "
+            "common factor."
+        )
+    check_weight_total(cast)
+    return cast
 
 
-def check_weight_total(weights):
-    """Weights whose sum overflows would turn every weighted mean into NaN."""
+def check_weight_total(weights, n_labels=1):
+    """Weights whose sum overflows would turn every weighted mean into NaN.
+
+    ``n_labels`` counts each weight that many times, as the metrics of a
+    multi-label head do (once per label).
+    """
     with np.errstate(over="ignore"):
         total = np.sum(weights, dtype=weights.dtype)
+        counted = total * weights.dtype.type(n_labels)
     if not np.isfinite(total):
         raise ValueError(
             f"sample_weight sums to {float(total)!r} in {weights.dtype} (the largest "
             f"weight is {float(np.max(weights)):.6g}); divide the weights by a "
+            "common factor."
+        )
+    if not np.isfinite(counted):
+        raise ValueError(
+            f"sample_weight sums to {float(total):.6g}, and the metrics of "
+            f"{n_labels} labels add each weight once per label: {n_labels} x "
+            f"{float(total):.6g} overflows {weights.dtype}. Divide the weights by a "
             "common factor."
         )

@@ -22,7 +22,8 @@ class LogisticRegressionHead(_Head):
     loss_fn : callable, default=None
         ``loss_fn(labels, logits)`` returning the per-example loss of shape
         ``[D0, ..., DN, 1]``, or a tuple ``(loss, gradient)``; replaces the
-        sigmoid cross-entropy.
+        sigmoid cross-entropy. Both must be finite real numbers (checked at
+        every call).
     name : str, default=None
         Appended to every metric key as ``/<name>``.
 

@@ -396,6 +396,11 @@ class MultiHead(_Validated):
     #: the heads' weights are reduced by each head in :meth:`_prepare`
     _scale_free_weights = False
 
+    @property
+    def _calls_user_code(self):
+        """Whether a head's loss calls a user's function (``loss_fn``)."""
+        return any(head._calls_user_code for head in self.heads)
+
     def _sum_loss_gradient(self, z, logits, w, need_grad=True, *, out=None, columns=None):
         """The heads' weighted loss sums and the gradient, side by side.
 

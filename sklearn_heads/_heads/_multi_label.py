@@ -84,7 +84,8 @@ class MultiLabelHead(_Head):
     loss_fn : callable, default=None
         ``loss_fn(labels, logits)`` returning the per-example loss of shape
         ``[D0, ..., DN, 1]`` (labels are passed multi-hot), or a tuple
-        ``(loss, gradient)``.
+        ``(loss, gradient)``. Both must be finite real numbers (checked at
+        every call).
     classes_for_class_based_metrics : list of int or str, default=None
         Classes (ids or names) for which ``probability_mean``, ``auc`` and
         ``auc_precision_recall`` are reported per class.
