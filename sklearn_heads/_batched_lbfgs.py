@@ -24,7 +24,7 @@ import threading
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._solver import Stopping, _lbfgs_options
+from ._solver import STALL_ADVICE, Stopping, _lbfgs_options
 from ._threads import scipy_own_blas, single_threaded
 from ._warnings import warn_outside_package
 
@@ -261,10 +261,7 @@ def _check_results(outcomes, stoppings, initial, max_iter, tol):
                 f"L-BFGS stopped without meeting tol for label(s) {others}: the "
                 f"largest gradient component is "
                 f"{stoppings[worst].gradients(outcomes[worst][2])[0]:.3g} > tol={tol:g} "
-                f"for label {worst} ({outcomes[worst][4]}). The objective cannot "
-                "decrease further in floating point, which usually means that it is "
-                "badly scaled: scale the data (for example with "
-                "sklearn.preprocessing.StandardScaler), or increase tol."
+                f"for label {worst} ({outcomes[worst][4]}). {STALL_ADVICE}"
             )
         warn_outside_package(" ".join(parts), ConvergenceWarning)
     return BatchedLBFGSResult(

@@ -41,10 +41,10 @@ class _LinearModelMixin:
         return 30 if X.shape[1] <= 1000 else 10
 
     def _parameter_scale(self, model, objective):
-        """Each coefficient in units of its column's root mean square.
+        """Each coefficient in units of its column's scale (a preconditioner).
 
-        L-BFGS runs on ``coef_ * rms(column)``: the coefficients of ``X``
-        with every column divided by its root mean square (see
+        L-BFGS runs on ``coef_ * sqrt(rms(column) ** 2 + alpha)`` (see
+        ``Objective.preconditioner`` and
         :class:`~sklearn_heads._solver.Stopping` for what ``tol`` then
         bounds). On standardised data nothing changes; on columns of very
         different scales (a constant column of 1e8, features in different
@@ -52,7 +52,7 @@ class _LinearModelMixin:
         stalls in floating point, far from the optimum. The minimiser,
         ``coef_`` and ``loss_curve_`` are those of the unscaled objective.
         """
-        return model.parameter_scale(objective.column_scale())
+        return model.parameter_scale(objective.preconditioner())
 
     def _minimize(self, head, model, X, labels, sample_weight, theta0):
         """One L-BFGS per label for a multi-label head, evaluated together.

@@ -325,6 +325,23 @@ class Objective:
         self._blocks = list(self._chunks())
         self._local = threading.local()  # per-thread buffers
 
+    def preconditioner(self):
+        """The scale of each coefficient's preconditioned variable.
+
+        ``sqrt(rms_j ** 2 + alpha)``: the square root of a diagonal estimate
+        of the objective's curvature along the coefficients of column ``j``
+        (the data term's grows with the column's mean square, the penalty's
+        is ``alpha``). L-BFGS runs on ``coef_j * scale_j`` (see
+        :func:`~sklearn_heads._solver.scaled`): columns of any scale, and
+        columns so small that the penalty decides, all look alike to it.
+        """
+        # sqrt(rms ** 2 + alpha), without overflowing for columns beyond 1e154
+        return np.hypot(self.column_scale(), np.sqrt(self._penalty_strength()))
+
+    def _penalty_strength(self):
+        """``alpha`` as the penalty of each coefficient's problem."""
+        return self.alpha
+
     def column_scale(self):
         """The weighted root mean square of each column of ``X`` (see :func:`column_scale`)."""
         sq_sums, total = column_moments(self.X, self.sample_weight)
@@ -583,6 +600,10 @@ class LabelwiseObjective(Objective):
         super().__init__(head, model, X, labels, sample_weight, alpha, chunk_size, n_threads)
         self.n_labels = model.n_outputs
         self.label_factor = float(self.n_labels)
+
+    def _penalty_strength(self):
+        # each label's problem F_j has the penalty 0.5 * k * alpha * ||w_j||^2
+        return self.label_factor * self.alpha
 
     def split(self, theta):
         """The per-label parameter vectors of a model parameter vector.

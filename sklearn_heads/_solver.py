@@ -79,6 +79,13 @@ class _GradientTestPassed(Exception):
 #: SciPy's message when the objective stops decreasing (its wording varies).
 _STALLED = "the objective stopped decreasing"
 
+#: What to do when the objective stalls above ``tol``.
+STALL_ADVICE = (
+    "The objective no longer decreases in floating point: tol is below what its "
+    "rounding allows (increase tol), or the data are badly scaled (scale them, for "
+    "example with sklearn.preprocessing.StandardScaler)."
+)
+
 
 class Stopping:
     """The package's stopping rule, for one L-BFGS-B run on ``v = scale * theta``.
@@ -184,9 +191,7 @@ class Stopping:
         return False, (
             f"L-BFGS stopped after {n_iter} iteration(s) without meeting tol: the "
             f"largest gradient component is {raw:.3g} > tol={self.tol:g} ({message}). "
-            "The objective cannot decrease further in floating point, which usually "
-            "means that it is badly scaled: scale the data (for example with "
-            "sklearn.preprocessing.StandardScaler), or increase tol."
+            f"{STALL_ADVICE}"
         )
 
 
