@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from sklearn import config_context
 from sklearn.datasets import make_classification, make_multilabel_classification
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
 
 from sklearn_heads import (
     BinaryClassHead,
@@ -90,8 +91,12 @@ def test_scorer_errors(data, fitted):
     X, y = data
     with pytest.raises(ValueError, match="'auc/class9' is not a metric.*auc/churn"):
         make_head_scorer("auc/class9")(fitted, X, y)
-    with pytest.raises(TypeError, match="Head scorers evaluate"):
-        make_head_scorer("auc")(LogisticRegression().fit(X, y), X, y)
+    # any classifier with probabilities is scored (see test_metrics_api.py);
+    # without them, or for a regressor, the scorer says what it needs
+    with pytest.raises(TypeError, match="LinearSVC has no predict_proba.*CalibratedClassifierCV"):
+        make_head_scorer("auc")(LinearSVC().fit(X, y), X, y)
+    with pytest.raises(TypeError, match="need a fitted classifier.*got LinearRegression"):
+        make_head_scorer("auc")(LinearRegression().fit(X, y), X, y)
     with pytest.raises(TypeError, match="non-empty string"):
         make_head_scorer(None)
     assert repr(make_head_scorer("auc")) == "make_head_scorer('auc')"
