@@ -39,6 +39,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
 from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_heads import (
@@ -52,6 +53,15 @@ from sklearn_heads import (
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(autouse=True)
+def _one_openmp_thread():
+    """HistGradientBoosting's OpenMP threads wait for work by spinning: on a
+    busy machine one fit of a few hundred rows takes seconds instead of
+    milliseconds. One thread is plenty here."""
+    with threadpool_limits(1, user_api="openmp"):
+        yield
 
 RNG = np.random.RandomState(0)
 N = 300
