@@ -338,9 +338,9 @@ def evaluate(estimator, X, y, *, sample_weight=None, head=None):
 
     Parameters
     ----------
-    estimator : fitted classifier
-        With ``predict_proba``, or an estimator of this package (or a
-        pipeline or meta-estimator ending in one).
+    estimator : object
+        A fitted classifier with ``predict_proba``, or an estimator of this
+        package (or a pipeline or meta-estimator ending in one).
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,), or {array-like, sparse matrix} of shape (n_samples, n_labels)
         Class labels, or a multi-label indicator matrix.
@@ -365,7 +365,7 @@ def evaluate(estimator, X, y, *, sample_weight=None, head=None):
     See Also
     --------
     make_head_scorer : any key of this dict as a scorer.
-    sklearn_heads.metrics : the metrics as functions of probabilities.
+    sklearn_heads.metrics.auc : a metric of the dict as a function of probabilities.
 
     Examples
     --------
