@@ -34,7 +34,11 @@ from ._metric_keys import head_for_key
 
 _THRESHOLD_WRAPPERS = (FixedThresholdClassifier, TunedThresholdClassifierCV)
 
-_HEAD_TASKS = {BinaryClassHead: "binary", MultiLabelHead: "multilabel", MultiClassHead: "multiclass"}
+_HEAD_TASKS = {
+    BinaryClassHead: "binary",
+    MultiLabelHead: "multilabel",
+    MultiClassHead: "multiclass",
+}
 
 
 def _inner(estimator):
@@ -97,7 +101,9 @@ def _check_weights_total(sample_weight, n_rows):
         _require_positive_weight(bool(np.any(weights)), n_rows)
 
 
-def _own_metrics(estimator, final, thresholded, X, y, sample_weight, head, decisions, method_caller):
+def _own_metrics(
+    estimator, final, thresholded, X, y, sample_weight, head, decisions, method_caller
+):
     """The metric dict of this package's estimator ``final`` inside ``estimator``."""
     if head is not None and (
         type(head) is not type(final.head_) or head.logits_dimension != final.head_.logits_dimension
@@ -164,7 +170,74 @@ def _class_index(values, classes, what):
         ) from None
 
 
-def _foreign_metrics(estimator, X, y, sample_weight, head, key, pos_label, decisions, method_caller):
+def _binary_inputs(estimator, X, y, vocabulary, pos_label, decisions, method_caller):
+    """Probabilities, labels and decisions of a binary classifier, for a binary head."""
+    classes = np.asarray(estimator.classes_)
+    if len(classes) != 2:
+        raise ValueError(
+            f"A BinaryClassHead evaluates binary classifiers; {type(estimator).__name__} "
+            f"has {len(classes)} classes."
+        )
+    if vocabulary is not None:
+        if pos_label is not None and pos_label != vocabulary[1]:
+            raise ValueError(
+                f"pos_label={pos_label!r} disagrees with the head's label_vocabulary "
+                f"{list(vocabulary)!r}, whose second entry is the positive class."
+            )
+        pos_label = vocabulary[1]
+    if pos_label is None:
+        pos_label = getattr(estimator, "pos_label", None)  # a threshold classifier's
+    if pos_label is None:
+        pos_label = classes[1]
+    if pos_label not in classes.tolist():
+        raise ValueError(
+            f"pos_label={pos_label!r} is not one of the classes {classes.tolist()!r}."
+        )
+    column = classes.tolist().index(pos_label)
+    if method_caller is not None and column == 1:
+        # the column every scikit-learn scorer asks the cache for: share it
+        proba = method_caller(estimator, "predict_proba", X, pos_label=pos_label)
+    else:
+        proba = np.asarray(estimator.predict_proba(X))[:, column]
+    # a head with a vocabulary reads the class names itself
+    labels = y if vocabulary is not None else binary_indicator(y, pos_label, "y")
+    predicted = None
+    if decisions:
+        y_pred = np.asarray(_call(estimator, "predict", X, method_caller))
+        predicted = (
+            y_pred if vocabulary is not None
+            else binary_indicator(y_pred, pos_label, "predict(X)")
+        )
+    return proba, labels, predicted
+
+
+def _multiclass_inputs(estimator, X, y, n_classes, vocabulary, decisions, method_caller):
+    """Probabilities, labels and decisions of a multi-class classifier."""
+    classes = np.asarray(estimator.classes_)
+    if n_classes != len(classes):
+        raise ValueError(
+            f"The head has {n_classes} classes; {type(estimator).__name__} has "
+            f"{len(classes)}."
+        )
+    proba = np.asarray(_call(estimator, "predict_proba", X, method_caller))
+    if vocabulary is not None:
+        # the columns in the order of the head's vocabulary
+        proba = proba[:, _class_index(vocabulary, classes, "label_vocabulary")]
+
+    def encode(values, what):
+        # a head with a vocabulary reads the class names itself
+        return values if vocabulary is not None else _class_index(values, classes, what)
+
+    predicted = None
+    if decisions:
+        y_pred = np.asarray(_call(estimator, "predict", X, method_caller))
+        predicted = encode(y_pred, "predict(X)")
+    return proba, encode(y, "y"), predicted
+
+
+def _foreign_metrics(
+    estimator, X, y, sample_weight, head, key, pos_label, decisions, method_caller
+):
     """The metric dict of a classifier without a head of its own, and the head."""
     if not is_classifier(estimator):
         raise TypeError(
@@ -181,63 +254,20 @@ def _foreign_metrics(estimator, X, y, sample_weight, head, key, pos_label, decis
     task, n_outputs = _task(estimator, y, head)
     if head is None:
         head = head_for_key(key, task, n_outputs)
-    vocabulary = getattr(head, "_vocabulary", None)
-    predicted = None
-    if task == "multilabel":
+    vocabulary = getattr(head, "label_vocabulary", None)
+    if task == "binary":
+        proba, labels, predicted = _binary_inputs(
+            estimator, X, y, vocabulary, pos_label, decisions, method_caller
+        )
+    elif task == "multiclass":
+        proba, labels, predicted = _multiclass_inputs(
+            estimator, X, y, n_outputs, vocabulary, decisions, method_caller
+        )
+    else:
         if pos_label not in (None, 1):
             raise ValueError(f"pos_label is for binary targets; got pos_label={pos_label!r}.")
-        proba, labels = _multilabel_probabilities(estimator, X, n_outputs), y
-    elif task == "binary":
-        classes = np.asarray(estimator.classes_)
-        if len(classes) != 2:
-            raise ValueError(
-                f"A BinaryClassHead evaluates binary classifiers; {type(estimator).__name__} "
-                f"has {len(classes)} classes."
-            )
-        if vocabulary is not None:
-            if pos_label is not None and pos_label != vocabulary[1]:
-                raise ValueError(
-                    f"pos_label={pos_label!r} disagrees with the head's label_vocabulary "
-                    f"{list(vocabulary)!r}, whose second entry is the positive class."
-                )
-            pos_label = vocabulary[1]
-        if pos_label is None:
-            pos_label = getattr(estimator, "pos_label", None)
-        if pos_label is None:
-            pos_label = classes[1]
-        if pos_label not in classes.tolist():
-            raise ValueError(f"pos_label={pos_label!r} is not one of the classes {classes.tolist()!r}.")
-        column = classes.tolist().index(pos_label)
-        if method_caller is not None and column == 1:
-            # the column every scikit-learn scorer asks the cache for: share it
-            proba = method_caller(estimator, "predict_proba", X, pos_label=pos_label)
-        else:
-            proba = np.asarray(estimator.predict_proba(X))[:, column]
-        labels = y if vocabulary is not None else binary_indicator(y, pos_label, "y")
-        if decisions:
-            y_pred = np.asarray(_call(estimator, "predict", X, method_caller))
-            predicted = y_pred if vocabulary is not None else binary_indicator(
-                y_pred, pos_label, "predict(X)"
-            )
-    else:
-        classes = np.asarray(estimator.classes_)
-        if n_outputs != len(classes):
-            raise ValueError(
-                f"{head!r} has {n_outputs} classes; {type(estimator).__name__} has "
-                f"{len(classes)}."
-            )
-        proba = np.asarray(_call(estimator, "predict_proba", X, method_caller))
-        if vocabulary is not None:
-            # the probabilities' columns in the order of the head's vocabulary
-            proba = proba[:, _class_index(vocabulary, classes, "label_vocabulary")]
-            labels = y
-        else:
-            labels = _class_index(y, classes, "y")
-        if decisions:
-            y_pred = np.asarray(_call(estimator, "predict", X, method_caller))
-            predicted = y_pred if vocabulary is not None else _class_index(
-                y_pred, classes, "predict(X)"
-            )
+        # a multi-label head has no decision metrics
+        proba, labels, predicted = _multilabel_probabilities(estimator, X, n_outputs), y, None
     if _n_rows(y) != np.shape(proba)[0]:
         raise ValueError(
             f"y has {_n_rows(y)} samples but X has {np.shape(proba)[0]}; give one target "

@@ -182,11 +182,6 @@ def parse_key(key):
     return MetricKey(key, base, threshold, segments)
 
 
-def is_loss_key(key):
-    """Whether ``key`` is a loss (smaller is better)."""
-    return _split_base(key)[0] in LOSSES
-
-
 def _class_and_name(parsed, per_class):
     """``(class id or None, name or None)`` of a parsed key for a model without names."""
     rest = parsed.rest

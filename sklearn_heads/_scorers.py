@@ -6,7 +6,7 @@ from ._compat import _BaseScorer
 from ._evaluation import metric_dict
 from ._heads import BinaryClassHead
 from ._heads._labels import binary_indicator
-from ._metric_keys import missing_key_message, parse_key
+from ._metric_keys import LOSSES, missing_key_message, parse_key
 
 
 class _DecisionMetric:
@@ -64,7 +64,7 @@ class _HeadScorer(_BaseScorer):
         self._parsed = parse_key(key)
         super().__init__(
             score_func=_DecisionMetric(key),
-            sign=-1 if self._parsed.base in ("average_loss", "loss") else 1,
+            sign=-1 if self._parsed.base in LOSSES else 1,
             kwargs={} if pos_label is None else {"pos_label": pos_label},
             # what the scorer asks the model for, by preference (scikit-learn
             # reads it to decide whether a multi-metric search caches them)

@@ -236,7 +236,9 @@ FOREIGN = {
 
 
 @pytest.mark.parametrize("name", list(FOREIGN))
-@pytest.mark.parametrize("key", ["auc", "recall", "average_loss", "precision/positive_threshold_0.3"])
+@pytest.mark.parametrize(
+    "key", ["auc", "recall", "average_loss", "precision/positive_threshold_0.3"]
+)
 def test_scorer_on_any_classifier_matches_evaluate_per_fold(data, name, key):
     X, y = data
     cv = KFold(3, shuffle=True, random_state=0)
@@ -283,7 +285,8 @@ def test_scorer_through_meta_estimators_of_own_estimators(data, wrapper):
     elif wrapper == "fixed":
         model = FixedThresholdClassifier(clf, threshold=0.2).fit(X, y)
     else:
-        model = TunedThresholdClassifierCV(clf, scoring=make_head_scorer("accuracy"), cv=3).fit(X, y)
+        scorer = make_head_scorer("accuracy")
+        model = TunedThresholdClassifierCV(clf, scoring=scorer, cv=3).fit(X, y)
     expected = evaluate(model, X, y)
     for key in ("recall", "auc", "recall/positive_threshold_0.3", "average_loss"):
         value = make_head_scorer(key)(model, X, y)

@@ -183,7 +183,9 @@ def auc_precision_recall(
 
 
 @validate_params(_AT_THRESHOLD, prefer_skip_nested_validation=True)
-def precision_at_threshold(y_true, y_prob, *, threshold=0.5, sample_weight=None, pos_label=None):
+def precision_at_threshold(
+    y_true, y_prob, *, threshold=0.5, sample_weight=None, pos_label=None
+):
     """Precision of ``y_prob > threshold`` (``precision/positive_threshold_<t>``).
 
     ``tf.keras.metrics.Precision(thresholds=threshold)``: the probability
@@ -213,7 +215,9 @@ def precision_at_threshold(y_true, y_prob, *, threshold=0.5, sample_weight=None,
 
 
 @validate_params(_AT_THRESHOLD, prefer_skip_nested_validation=True)
-def recall_at_threshold(y_true, y_prob, *, threshold=0.5, sample_weight=None, pos_label=None):
+def recall_at_threshold(
+    y_true, y_prob, *, threshold=0.5, sample_weight=None, pos_label=None
+):
     """Recall of ``y_prob > threshold`` (``recall/positive_threshold_<t>``).
 
     ``tf.keras.metrics.Recall(thresholds=threshold)``, compared as in
@@ -240,7 +244,9 @@ def recall_at_threshold(y_true, y_prob, *, threshold=0.5, sample_weight=None, po
 
 
 @validate_params(_AT_THRESHOLD, prefer_skip_nested_validation=True)
-def accuracy_at_threshold(y_true, y_prob, *, threshold=0.5, sample_weight=None, pos_label=None):
+def accuracy_at_threshold(
+    y_true, y_prob, *, threshold=0.5, sample_weight=None, pos_label=None
+):
     """Accuracy of ``y_prob > threshold`` (``accuracy/positive_threshold_<t>``).
 
     ``tf.keras.metrics.BinaryAccuracy(threshold=threshold)``, compared as
@@ -268,10 +274,10 @@ def accuracy_at_threshold(y_true, y_prob, *, threshold=0.5, sample_weight=None, 
     return _result(MeanMatch(threshold), z, p, w)
 
 
-@validate_params(
-    {"y_true": _COMMON["y_true"], "sample_weight": _COMMON["sample_weight"], "pos_label": _POS_LABEL},
-    prefer_skip_nested_validation=True,
-)
+_BASELINE = {key: _COMMON[key] for key in ("y_true", "sample_weight", "pos_label")}
+
+
+@validate_params(_BASELINE, prefer_skip_nested_validation=True)
 def accuracy_baseline(y_true, *, sample_weight=None, pos_label=None):
     """The accuracy of always predicting the majority class (``accuracy_baseline``).
 
