@@ -86,12 +86,19 @@ def _n_rows(y):
     return y.shape[0] if hasattr(y, "shape") and len(y.shape) else len(y)
 
 
-def _is_indicator(y):
-    """Whether ``y`` is a multi-label indicator matrix (2-d, several columns)."""
+def _indicator(y):
+    """``y`` as a multi-label indicator matrix (2-d, several columns), or None.
+
+    A nested list is a matrix, as scikit-learn reads it (the multi-label
+    head would read it as lists of class ids).
+    """
     if sp.issparse(y):
-        return True
-    shape = np.shape(y)
-    return len(shape) == 2 and shape[1] > 1
+        return y
+    try:
+        y = np.asarray(y)
+    except ValueError:  # ragged lists: not a matrix
+        return None
+    return y if y.ndim == 2 and y.shape[1] > 1 else None
 
 
 def _check_weights_total(sample_weight, n_rows):
@@ -129,8 +136,9 @@ def _task(estimator, y, head):
                 f"evaluate a classifier's probabilities; got {head!r}."
             )
         return task, head.logits_dimension
-    if _is_indicator(y):
-        return "multilabel", y.shape[1]
+    indicator = _indicator(y)
+    if indicator is not None:
+        return "multilabel", indicator.shape[1]
     n_classes = len(estimator.classes_)
     return ("binary", 2) if n_classes == 2 else ("multiclass", n_classes)
 
@@ -267,7 +275,13 @@ def _foreign_metrics(
         if pos_label not in (None, 1):
             raise ValueError(f"pos_label is for binary targets; got pos_label={pos_label!r}.")
         # a multi-label head has no decision metrics
-        proba, labels, predicted = _multilabel_probabilities(estimator, X, n_outputs), y, None
+        labels = _indicator(y)
+        if labels is None:
+            raise ValueError(
+                f"{head!r} evaluates a multi-label indicator matrix y of shape "
+                f"(n_samples, {n_outputs}); got {y!r:.60}."
+            )
+        proba, predicted = _multilabel_probabilities(estimator, X, n_outputs), None
     if _n_rows(y) != np.shape(proba)[0]:
         raise ValueError(
             f"y has {_n_rows(y)} samples but X has {np.shape(proba)[0]}; give one target "

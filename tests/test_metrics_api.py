@@ -129,6 +129,16 @@ def test_multilabel_functions_equal_the_head(w, sparse):
         assert metrics.auc(Y_ML[:, c], P_ML[:, c], sample_weight=w) == expected[f"auc/class{c}"]
 
 
+def test_a_nested_list_is_an_indicator_matrix_as_in_scikit_learn():
+    # the multi-label head reads nested lists as lists of class ids; the
+    # functions and evaluate read them as scikit-learn does
+    assert metrics.auc(Y_ML.tolist(), P_ML.tolist()) == metrics.auc(Y_ML, P_ML)
+    assert metrics.accuracy_baseline(Y_ML.tolist()) == metrics.accuracy_baseline(Y_ML)
+    X, Y = make_multilabel_classification(n_samples=60, n_classes=3, random_state=0)
+    model = OneVsRestClassifier(LogisticRegression()).fit(X, Y)
+    assert evaluate(model, X, Y.tolist()) == evaluate(model, X, Y)
+
+
 def test_multilabel_accuracy_baseline_pools_the_pairs():
     positives = Y_ML.mean()
     assert metrics.accuracy_baseline(Y_ML) == pytest.approx(max(positives, 1 - positives))

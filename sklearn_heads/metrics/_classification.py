@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from .._compat import Interval, validate_params
 from .._heads import BinaryClassHead, MultiLabelHead
 from .._heads._labels import binary_indicator
+from .._losses import _as_array
 from .._metrics import AUC, AccuracyBaseline, MeanMatch, Precision, Recall
 
 _POS_LABEL = [numbers.Real, str, "boolean", None]
@@ -45,23 +46,28 @@ _AUC = {**_COMMON, "num_thresholds": [Interval(numbers.Integral, 2, None, closed
 _AT_THRESHOLD = {**_COMMON, "threshold": [Interval(numbers.Real, 0, 1, closed="both")]}
 
 
-def _is_multilabel(y_true):
-    """Whether ``y_true`` is an indicator matrix of more than one label."""
-    if sp.issparse(y_true):
-        return y_true.shape[1] > 1
-    shape = np.shape(y_true)
-    return len(shape) == 2 and shape[1] > 1
+def _indicator(y_true):
+    """``y_true`` as an indicator matrix of several labels, or None.
+
+    A nested list is a matrix here, as in scikit-learn's metrics (the
+    multi-label head would read it as lists of class ids).
+    """
+    if not sp.issparse(y_true):
+        y_true = _as_array(y_true, "y_true")
+    shape = y_true.shape
+    return y_true if len(shape) == 2 and shape[1] > 1 else None
 
 
 def _head_for(y_true, pos_label):
     """The head whose metrics these are, and the labels it reads."""
-    if _is_multilabel(y_true):
+    indicator = _indicator(y_true)
+    if indicator is not None:
         if pos_label not in (None, 1):
             raise ValueError(
                 "pos_label is for binary targets; a multi-label y_true is an "
                 f"indicator matrix whose positives are 1. Got pos_label={pos_label!r}."
             )
-        return MultiLabelHead(n_classes=y_true.shape[1]), y_true
+        return MultiLabelHead(n_classes=indicator.shape[1]), indicator
     return BinaryClassHead(), binary_indicator(y_true, pos_label)
 
 
@@ -72,7 +78,7 @@ def _inputs(y_true, y_prob, sample_weight, pos_label):
     weights ``(n, 1)`` (or None), broadcast over the labels.
     """
     head, labels = _head_for(y_true, pos_label)
-    n_true = y_true.shape[0] if sp.issparse(y_true) else len(labels)
+    n_true = labels.shape[0]
     y_prob_shape = np.shape(y_prob)
     if head.logits_dimension == 1:
         if len(y_prob_shape) not in (1, 2) or y_prob_shape[1:] not in ((), (1,)):
@@ -306,7 +312,7 @@ def accuracy_baseline(y_true, *, sample_weight=None, pos_label=None):
     0.75
     """
     head, labels = _head_for(y_true, pos_label)
-    n_samples = y_true.shape[0] if sp.issparse(y_true) else len(labels)
+    n_samples = labels.shape[0]
     # the labels' probability-shaped twin: the baseline needs no predictions
     placeholder = np.zeros((n_samples, head.logits_dimension))
     z, _, w = head._probability_inputs(labels, placeholder, sample_weight)
