@@ -80,8 +80,8 @@ def _grammar():
 
 
 def _invalid(key, problem, suggestion=None):
-    hint = f" Did you mean {suggestion!r}?" if suggestion else ""
-    return ValueError(f"{key!r} is not a metric key of the heads: {problem}.{hint} {_grammar()}")
+    hint = f"; did you mean {suggestion!r}?" if suggestion else "."
+    return ValueError(f"{key!r} is not a metric key of the heads: {problem}{hint} {_grammar()}")
 
 
 def _split_base(key):

@@ -579,7 +579,7 @@ SCORERS = [
     Case("scorer-key-empty", lambda: make_head_scorer(""), TypeError,
          r"key must be a non-empty string; got ''"),
     Case("scorer-unknown-key", lambda: make_head_scorer("aucc"),
-         ValueError, r"'aucc' is not a metric key of the heads: .* Did you mean 'auc'\?"),
+         ValueError, r"'aucc' is not a metric key of the heads: .*; did you mean 'auc'\?"),
     Case("scorer-key-of-another-head",
          lambda: make_head_scorer("probability_mean/class0")(fitted("linear"), X, Y),
          ValueError, r"'probability_mean/class0' is not a metric of BinaryClassHead\(\); a "

@@ -350,13 +350,13 @@ def test_score_function_of_decisions(data):
 
 
 def test_misspelt_keys_fail_when_the_scorer_is_made():
-    with pytest.raises(ValueError, match="'acuracy' is not a metric key.*Did you mean 'accuracy'"):
+    with pytest.raises(ValueError, match="'acuracy' is not a metric key.*did you mean 'accuracy'"):
         make_head_scorer("acuracy")
-    with pytest.raises(ValueError, match="Did you mean 'precision/positive_threshold_0.3'"):
+    with pytest.raises(ValueError, match="did you mean 'precision/positive_threshold_0.3'"):
         make_head_scorer("precision/positive_treshold_0.3")
-    with pytest.raises(ValueError, match="%g.*Did you mean 'recall/positive_threshold_0.3'"):
+    with pytest.raises(ValueError, match="%g.*did you mean 'recall/positive_threshold_0.3'"):
         make_head_scorer("recall/positive_threshold_0.30")
-    with pytest.raises(ValueError, match="Did you mean 'auc_precision_recall/class2'"):
+    with pytest.raises(ValueError, match="did you mean 'auc_precision_recall/class2'"):
         make_head_scorer("auc_precison_recall/class2")
     with pytest.raises(ValueError, match="not in the open interval"):
         make_head_scorer("recall/positive_threshold_1.5")
