@@ -19,11 +19,13 @@ from ._heads import (
     binary_classification_head,
 )
 from ._estimators import LinearClassifier, LinearEstimator, MLPClassifier, MLPEstimator
+from ._evaluation import evaluate
 from ._losses import sigmoid_cross_entropy_with_logits, weighted_cross_entropy_with_logits
 from ._onnx import to_onnx
 from ._persistence import skops_trusted_types
 from ._scorers import make_head_scorer
 from ._show_versions import show_versions
+from . import metrics  # noqa: F401  (sklearn_heads.metrics, a public module)
 
 __version__ = "0.1.0.dev0"
 
@@ -41,6 +43,7 @@ __all__ = [
     "Reduction",
     "RegressionHead",
     "binary_classification_head",
+    "evaluate",
     "make_head_scorer",
     "show_versions",
     "skops_trusted_types",

@@ -683,21 +683,31 @@ class _BaseHeadEstimator(BaseEstimator):
         _check_output_logits(logits, X, allow_infinite=False)
         return self._evaluate_logits(logits, y, sample_weight)
 
-    def _evaluate_logits(self, logits, y, sample_weight=None):
-        """:meth:`evaluate` from already computed logits (1-d or 2-d)."""
+    def _evaluate_logits(self, logits, y, sample_weight=None, *, head=None, y_pred=None):
+        """:meth:`evaluate` from already computed logits (1-d or 2-d).
+
+        ``head`` (default ``head_``) and ``y_pred``: see :meth:`_update_metrics`.
+        """
+        head = self.head_ if head is None else head
         eval_metrics, any_positive = self._update_metrics(
-            self.head_.metrics(), logits, y, sample_weight
+            head.metrics(), logits, y, sample_weight, head=head, y_pred=y_pred
         )
         _require_positive_weight(any_positive, np.shape(logits)[0])
         return {key: metric.result() for key, metric in eval_metrics.items()}
 
-    def _update_metrics(self, eval_metrics, logits, y, sample_weight=None, offset=0):
+    def _update_metrics(
+        self, eval_metrics, logits, y, sample_weight=None, offset=0, *, head=None, y_pred=None
+    ):
         """Add one batch of logits (1-d or 2-d) and targets to ``eval_metrics``.
 
         ``offset`` is the batch's first row in the whole data (for error
         messages). Returns the metrics and whether a weight is positive
         (true without ``sample_weight``): all-zero weights are refused for
-        the whole data, not for one batch.
+        the whole data, not for one batch. ``head`` (default ``head_``) is
+        a head of the same task and logits that computes the metrics
+        (``sklearn_heads.evaluate(..., head=...)``); ``y_pred`` are the
+        decisions of a binary model wrapping this one (a
+        ``FixedThresholdClassifier``), in place of ``threshold``.
         """
         check_is_fitted(self)
         logits = np.asarray(logits)
@@ -724,10 +734,13 @@ class _BaseHeadEstimator(BaseEstimator):
             )
             any_positive = bool(np.any(sample_weight))
         options = {}
-        if _task_of(self.head_) == BINARY:
+        if y_pred is not None:
+            options["predicted_labels"] = self._encode_labels(y_pred)
+        elif _task_of(self.head_) == BINARY:
             options["decision_threshold"] = float(self._check_threshold(BINARY, 1))
+        head = self.head_ if head is None else head
         try:
-            self.head_.update_metrics(eval_metrics, logits, labels, sample_weight, **options)
+            head._update_metrics(eval_metrics, logits, labels, sample_weight, **options)
         except LossOverflowError as exc:
             raise ValueError(
                 "The logits of X (decision_function(X)) are too large for the loss: "

@@ -24,7 +24,7 @@ import sklearn
 from sklearn.base import _fit_context
 from sklearn.metrics._scorer import _BaseScorer
 from sklearn.utils._param_validation import Interval as _SklearnInterval
-from sklearn.utils._param_validation import InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import InvalidParameterError, StrOptions, validate_params
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -109,4 +109,5 @@ __all__ = [
     "_fit_context",
     "asarray",
     "check_sample_weight",
+    "validate_params",
 ]

@@ -27,6 +27,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_sp
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from ._evaluation import evaluate
 from ._heads import BinaryClassHead, MultiLabelHead
 from ._linear import LinearClassifier, LinearEstimator
 from ._scorers import make_head_scorer
@@ -178,9 +179,7 @@ def grid_search(X_train, X_test, y_train, y_test, say):
     best = search.best_params_
     q = best["linearclassifier__pos_weight"]
     t = best["linearclassifier__threshold"]
-    test = search.best_estimator_[-1].evaluate(
-        search.best_estimator_[0].transform(X_test), y_test
-    )
+    test = evaluate(search.best_estimator_, X_test, y_test)
     say()
     say(f"Grid-search winner: pos_weight={q:g}, threshold={t:g}")
     say(f"  (the most precise candidate with cross-validated recall >= {MIN_RECALL:g})")

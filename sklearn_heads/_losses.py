@@ -14,6 +14,12 @@ weighted sum: the sparse softmax cross-entropy (:func:`_softmax_ce_loss_grad`,
 :func:`_softmax_ce_sum_grad`), the squared error and TensorFlow's log-Poisson
 loss (:func:`_squared_error_loss_grad`, :func:`_log_poisson_loss_grad` and
 :func:`_weighted_sum_grad`).
+
+The classification losses also have a form on probabilities rather than
+logits (:func:`_sigmoid_ce_of_probabilities`,
+:func:`_softmax_ce_of_probabilities`), for evaluating classifiers that
+give probabilities only: a probability of exactly 0 or 1, whose logit is
+infinite, costs 0 when it is right and ``inf`` when it is wrong.
 """
 
 import math
@@ -21,7 +27,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, log_expit, xlogy
+from scipy.special import expit, log_expit, xlog1py, xlogy
 
 from ._compat import asarray
 
@@ -696,3 +702,44 @@ def _weighted_sum_grad(loss, grad, weight=None, *, out=None):
         return total, grad
     np.copyto(out, grad)
     return total, out
+
+
+def _sigmoid_ce_of_probabilities(labels, probabilities, pos_weight=None):
+    """Element-wise (weighted) sigmoid cross-entropy of probabilities.
+
+    ``-(q * z * log(p) + (1 - z) * log(1 - p))`` with ``0 * log(0) = 0``:
+    the loss of the logits ``logit(p)`` without forming them, so a
+    probability of exactly 0 or 1 (a random forest's) costs 0 when it is
+    right and ``inf`` when it is wrong.
+
+    Parameters
+    ----------
+    labels : ndarray, 0/1 (or in [0, 1]), shaped like ``probabilities``
+    probabilities : ndarray of values in [0, 1]
+    pos_weight : None, float or array broadcastable to ``probabilities``
+
+    Returns
+    -------
+    loss : ndarray shaped like ``probabilities``
+    """
+    positive = xlogy(labels, probabilities)
+    if pos_weight is not None:
+        positive = positive * pos_weight
+    return -(positive + xlog1py(1.0 - labels, -probabilities))
+
+
+def _softmax_ce_of_probabilities(class_ids, probabilities):
+    """Per-example softmax cross-entropy ``-log(p[label])`` of probabilities.
+
+    Parameters
+    ----------
+    class_ids : ndarray of shape (..., 1), validated class ids
+    probabilities : ndarray of shape (..., k), values in [0, 1]
+
+    Returns
+    -------
+    loss : ndarray of shape (..., 1); ``inf`` where ``p[label]`` is 0
+    """
+    ids = class_ids.astype(np.intp)
+    with np.errstate(divide="ignore"):
+        return -np.log(np.take_along_axis(probabilities, ids, axis=-1))

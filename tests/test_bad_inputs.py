@@ -36,7 +36,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_heads import (
@@ -816,16 +816,20 @@ SCORERS = [
          r"key must be a non-empty string; got None"),
     Case("scorer-key-empty", lambda: make_head_scorer(""), TypeError,
          r"key must be a non-empty string; got ''"),
-    Case("scorer-unknown-key", lambda: make_head_scorer("aucc")(fitted("linear"), X, Y),
-         ValueError, r"'aucc' is not a metric of BinaryClassHead\(\); its metrics are "
-         r"\['accuracy'"),
+    Case("scorer-unknown-key", lambda: make_head_scorer("aucc"),
+         ValueError, r"'aucc' is not a metric key of the heads: .*; did you mean 'auc'\?"),
+    Case("scorer-key-of-another-head",
+         lambda: make_head_scorer("probability_mean/class0")(fitted("linear"), X, Y),
+         ValueError, r"'probability_mean/class0' is not a metric of BinaryClassHead\(\); a "
+         r"BinaryClassHead does not report 'probability_mean'\. Its metrics are \['accuracy'"),
     Case("scorer-class-key-of-binary", lambda: make_head_scorer("auc/class2")(fitted("mlp"), X, Y),
          ValueError, r"'auc/class2' is not a metric"),
     Case("scorer-not-fitted", lambda: make_head_scorer("auc")(LinearClassifier(), X, Y),
          NotFittedError, r"LinearClassifier instance is not fitted yet"),
     Case("scorer-other-estimator",
-         lambda: make_head_scorer("auc")(LogisticRegression().fit(X, Y), X, Y), TypeError,
-         r"Head scorers evaluate .*; got LogisticRegression"),
+         lambda: make_head_scorer("auc")(LinearSVC().fit(X, Y), X, Y), TypeError,
+         r"LinearSVC has no predict_proba, and TensorFlow's metrics are computed on "
+         r"probabilities"),
     Case("scorer-lengths", lambda: make_head_scorer("precision")(fitted("linear"), X, Y[:-2]),
          ValueError, r"y has 18 samples but X has 20"),
     Case("scorer-unseen-label", lambda: make_head_scorer("auc")(fitted("mlp"), X, Y + 5),

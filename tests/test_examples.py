@@ -127,3 +127,8 @@ def test_api_reference_lists_every_public_name():
     public = set(sklearn_heads.__all__) - {"__version__"}
     assert public <= listed, sorted(public - listed)
     assert "__version__" in api
+    # the public metrics module: its functions, documented under its name
+    module = api.split(".. currentmodule:: sklearn_heads.metrics", 1)[1]
+    module = module.split(".. currentmodule::", 1)[0]
+    documented = set(re.findall(r"^   (\w+)$", module, flags=re.M))
+    assert set(sklearn_heads.metrics.__all__) <= documented

@@ -648,7 +648,7 @@ class _Head(_Validated):
         """
         return self._update_metrics(eval_metrics, logits, labels, sample_weight)
 
-    def _update_metrics(self, eval_metrics, logits, labels, sample_weight, **options):
+    def _check_eval_metrics(self, eval_metrics):
         if not isinstance(eval_metrics, dict):
             raise TypeError(
                 "eval_metrics must be the dict returned by this head's metrics(); "
@@ -668,6 +668,10 @@ class _Head(_Validated):
                     f"eval_metrics[{key!r}] is {given!r:.80}, not this head's "
                     f"{description}; create eval_metrics with this head's metrics()."
                 )
+        return expected
+
+    def _update_metrics(self, eval_metrics, logits, labels, sample_weight, **options):
+        expected = self._check_eval_metrics(eval_metrics)
         z, logits, w = self._inputs(labels, logits, sample_weight)
         if w is not None and logits.shape[-1] > 1:
             check_weight_total(w, n_labels=logits.shape[-1])
@@ -702,6 +706,93 @@ class _Head(_Validated):
                 for key, metric in self.metrics().items()
             }
         return self._specs
+
+    # ------------------------------------------------------------------
+    # metrics of probabilities (any classifier's predict_proba)
+    def _check_probabilities(self, probabilities):
+        """``probabilities`` as a float64 array ``(..., logits_dimension)`` in [0, 1].
+
+        What ``predictions(logits)["probabilities"]`` would be (the
+        ``logistic`` column for a single-logit head, given as ``(n,)`` or
+        ``(n, 1)``), from a model that has no logits; 0 and 1 are allowed.
+        """
+        if sp.issparse(probabilities):
+            raise TypeError("probabilities must be a dense array, not a sparse matrix.")
+        p = _as_array(probabilities, "probabilities")
+        if p.dtype.kind not in "biuf":
+            raise TypeError(f"probabilities must be numeric; got dtype {p.dtype}.")
+        p = p.astype(np.float64, copy=False)
+        if p.ndim == 1 and self.logits_dimension == 1:
+            p = p[:, None]
+        if p.ndim < 2 or p.shape[-1] != self.logits_dimension:
+            what = (
+                "the probability of the positive class, shape (n,) or (n, 1)"
+                if self.logits_dimension == 1
+                else f"one probability per class, shape (n, {self.logits_dimension})"
+            )
+            raise ValueError(
+                f"{type(self).__name__} evaluates {what}; got probabilities of "
+                f"shape {p.shape}."
+            )
+        if p.size == 0:
+            raise ValueError(f"probabilities of shape {p.shape} hold no examples.")
+        ok = (p >= 0) & (p <= 1)  # False for NaN
+        if not np.all(ok):
+            bad = p[~ok].ravel()[0].item()
+            raise ValueError(f"probabilities must be in [0, 1]; got {bad!r}.")
+        return p
+
+    def _probability_loss(self, z, probabilities):
+        """The unreduced loss of ``probabilities`` (``_loss_shape``).
+
+        The built-in losses are computed from the probabilities themselves
+        (exact where they are 0 or 1); a ``loss_fn`` is given their logits,
+        which must then be finite.
+        """
+        if self.loss_fn is None:
+            return self._default_probability_loss(z, probabilities)
+        with np.errstate(divide="ignore"):
+            logits = self._logits_of_probabilities(probabilities)
+        if not np.all(np.isfinite(logits)):
+            raise ValueError(
+                "A head with a loss_fn computes its average_loss from logits, but "
+                "some probabilities are exactly 0 or 1, whose logits are infinite. "
+                "Use a head without loss_fn, or a model whose probabilities are "
+                "strictly between 0 and 1."
+            )
+        return self._unreduced_loss(z, logits, need_grad=False)[0]
+
+    def _logits_of_probabilities(self, probabilities):
+        """Logits whose probabilities are ``probabilities`` (sigmoid heads: the logit)."""
+        return np.log(probabilities) - np.log1p(-probabilities)
+
+    def _default_probability_loss(self, z, probabilities):
+        raise TypeError(f"{type(self).__name__} does not evaluate probabilities.")
+
+    def _update_probabilities(
+        self, eval_metrics, probabilities, labels, sample_weight=None, **options
+    ):
+        """``update_metrics`` from a classifier's probabilities instead of logits.
+
+        The metrics are those of :meth:`update_metrics` on logits whose
+        probabilities are ``probabilities``; the loss is computed from the
+        probabilities (see :meth:`_probability_loss`). Options are the head's
+        ``_update`` options (``decision_threshold``, ``predicted_labels``).
+        """
+        self._check_eval_metrics(eval_metrics)
+        z, p, w = self._probability_inputs(labels, probabilities, sample_weight)
+        loss = self._probability_loss(z, p)
+        self._update_from_probabilities(eval_metrics, z, p, w, loss, **options)
+        return eval_metrics
+
+    def _probability_inputs(self, labels, probabilities, sample_weight=None):
+        """The validated ``(z, p, w)`` that :meth:`_update_probabilities` feeds the metrics."""
+        p = self._check_probabilities(probabilities)
+        z = self._encode_labels(labels, p.shape, p.dtype)
+        return z, p, self._check_weights(sample_weight, p.shape, p.dtype)
+
+    def _update_from_probabilities(self, m, z, probabilities, w, loss, **options):
+        raise TypeError(f"{type(self).__name__} does not evaluate probabilities.")
 
     def evaluate(self, labels, logits, sample_weight=None):
         """Every metric of the head on one set of rows.

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from scipy.special import expit, logit
 
-from .._losses import _sigmoid_ce_loss_grad
+from .._losses import _sigmoid_ce_loss_grad, _sigmoid_ce_of_probabilities
 from .._metrics import AUC, AccuracyBaseline, Mean, MeanMatch, Precision, Recall
 from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
 from ._labels import encode_binary_labels
@@ -165,10 +165,39 @@ class BinaryClassHead(_Head):
             ]
         return factories
 
-    def _update(self, m, z, logits, w, loss, decision_threshold=0.5):
+    def _update(self, m, z, logits, w, loss, decision_threshold=0.5, predicted_labels=None):
+        if predicted_labels is None:
+            class_ids = logits > logit(decision_threshold)
+        else:
+            class_ids = self._predicted_class_ids(predicted_labels, logits.shape)
+        self._update_outputs(m, z, expit(logits), class_ids, w, loss)
+
+    def _update_from_probabilities(
+        self, m, z, probabilities, w, loss, decision_threshold=0.5, predicted_labels=None
+    ):
+        if predicted_labels is None:
+            class_ids = probabilities > decision_threshold
+        else:
+            class_ids = self._predicted_class_ids(predicted_labels, probabilities.shape)
+        self._update_outputs(m, z, probabilities, class_ids, w, loss)
+
+    def _default_probability_loss(self, z, probabilities):
+        return _sigmoid_ce_of_probabilities(z, probabilities, self._pos_weight)
+
+    def _predicted_class_ids(self, predicted_labels, shape):
+        """The model's decisions, given as labels are given (0/1 or vocabulary strings)."""
+        try:
+            return self._encode_labels(predicted_labels, shape, np.float64) > 0.5
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"Invalid predicted labels: {exc}") from None
+
+    def _update_outputs(self, m, z, logistic, class_ids, w, loss):
+        """Feed every metric: labels, probabilities, decisions, losses.
+
+        The one place that decides which metric sees what, for logits and
+        for probabilities alike.
+        """
         k = self._key
-        class_ids = logits > logit(decision_threshold)
-        logistic = expit(logits)
         m[k("average_loss")].update_state(loss, w)
         for name in ("accuracy", "precision", "recall"):
             m[k(name)].update_state(z, class_ids, w)

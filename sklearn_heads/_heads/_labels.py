@@ -414,3 +414,61 @@ def check_weight_total(weights, n_labels=1):
             f"{float(total):.6g} overflows {weights.dtype}. Divide the weights by a "
             "common factor."
         )
+
+
+def binary_indicator(y_true, pos_label=None, what="y_true"):
+    """Class labels of any type as floats 0/1 (1 where ``y_true == pos_label``).
+
+    scikit-learn's convention: without ``pos_label``, the labels must be
+    numbers in {0, 1} or {-1, 1} (or booleans), and 1 is positive; other
+    labels (strings, {1, 2}) need ``pos_label``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,) or (n, 1)
+        At most two distinct class labels.
+    pos_label : int, float, bool or str, default=None
+    what : str
+        The name of ``y_true`` in error messages.
+
+    Returns
+    -------
+    indicator : ndarray of shape (n,), float64
+    """
+    if sp.issparse(y_true):
+        raise TypeError(f"Binary {what} must be a dense array, not a sparse matrix.")
+    y = _decode_bytes(_as_array(y_true, what))
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(
+            f"Binary {what} must be class labels of shape (n,); got shape {y.shape}."
+        )
+    try:
+        classes = np.unique(y).tolist()
+    except TypeError:
+        raise ValueError(
+            f"{what} mixes labels of different types, such as {y[:4].tolist()!r}."
+        ) from None
+    if len(classes) > 2:
+        raise ValueError(
+            f"{what} has {len(classes)} classes, such as {classes[:4]!r}; these "
+            "metrics are binary, or multi-label with an indicator matrix of shape "
+            "(n_samples, n_labels) and one probability per label."
+        )
+    if pos_label is None:
+        numbers_only = all(
+            isinstance(c, numbers.Number) and not isinstance(c, complex) for c in classes
+        )
+        if not (numbers_only and (set(classes) <= {0, 1} or set(classes) <= {-1, 1})):
+            raise ValueError(
+                f"{what} takes the values {classes!r}: pass pos_label, the positive "
+                "class (without it, labels must be 0/1 or -1/1, and 1 is positive)."
+            )
+        pos_label = 1
+    elif len(classes) == 2 and pos_label not in classes:
+        raise ValueError(
+            f"pos_label={pos_label!r} is not a class of {what}, whose classes are "
+            f"{classes!r}."
+        )
+    return (y == pos_label).astype(np.float64)

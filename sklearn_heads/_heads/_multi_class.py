@@ -5,7 +5,11 @@ import numbers
 import numpy as np
 from scipy.special import softmax
 
-from .._losses import _softmax_ce_loss_grad, _softmax_ce_sum_grad
+from .._losses import (
+    _softmax_ce_loss_grad,
+    _softmax_ce_of_probabilities,
+    _softmax_ce_sum_grad,
+)
 from .._metrics import Mean, MeanMatch
 from ._base import Reduction, _check_vocabulary, _Head
 from ._labels import encode_class_ids
@@ -167,7 +171,28 @@ class MultiClassHead(_Head):
             (self._key("accuracy"), lambda key: MeanMatch(name=key)),
         ]
 
-    def _update(self, m, z, logits, w, loss):
+    def _update(self, m, z, logits, w, loss, predicted_labels=None):
+        self._update_outputs(m, z, self._class_ids(logits, predicted_labels), w, loss)
+
+    def _update_from_probabilities(self, m, z, probabilities, w, loss, predicted_labels=None):
+        self._update_outputs(m, z, self._class_ids(probabilities, predicted_labels), w, loss)
+
+    def _class_ids(self, scores, predicted_labels):
+        """The decisions: the ``argmax`` of the scores, or the model's own."""
+        if predicted_labels is None:
+            return np.argmax(scores, axis=-1)[..., None]
+        try:
+            return self._encode_labels(predicted_labels, scores.shape, np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"Invalid predicted labels: {exc}") from None
+
+    def _logits_of_probabilities(self, probabilities):
+        return np.log(probabilities)  # softmax(log p) = p for rows summing to 1
+
+    def _default_probability_loss(self, z, probabilities):
+        return _softmax_ce_of_probabilities(z, probabilities)
+
+    def _update_outputs(self, m, z, class_ids, w, loss):
+        """Feed every metric, for logits and for probabilities alike."""
         m[self._key("average_loss")].update_state(loss, w)
-        class_ids = np.argmax(logits, axis=-1)[..., None]
         m[self._key("accuracy")].update_state(z, class_ids, w)

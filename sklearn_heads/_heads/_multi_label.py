@@ -5,7 +5,11 @@ import numbers
 import numpy as np
 from scipy.special import expit
 
-from .._losses import _sigmoid_ce_loss_grad, _sigmoid_ce_sum_grad
+from .._losses import (
+    _sigmoid_ce_loss_grad,
+    _sigmoid_ce_of_probabilities,
+    _sigmoid_ce_sum_grad,
+)
 from .._metrics import AUC, Mean, MeanMatch, Precision, Recall
 from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
 from ._labels import encode_multilabel_labels
@@ -232,8 +236,18 @@ class MultiLabelHead(_Head):
         return factories
 
     def _update(self, m, z, logits, w, loss):
+        self._update_outputs(m, z, expit(logits), w, loss)
+
+    def _update_from_probabilities(self, m, z, probabilities, w, loss):
+        self._update_outputs(m, z, probabilities, w, loss)
+
+    def _default_probability_loss(self, z, probabilities):
+        loss = _sigmoid_ce_of_probabilities(z, probabilities, self._pos_weight)
+        return loss.mean(axis=-1, keepdims=True)
+
+    def _update_outputs(self, m, z, probabilities, w, loss):
+        """Feed every metric, for logits and for probabilities alike."""
         k = self._key
-        probabilities = expit(logits)
         m[k("average_loss")].update_state(loss, w)
         m[k("auc")].update_state(z, probabilities, w)
         m[k("auc_precision_recall")].update_state(z, probabilities, w)
