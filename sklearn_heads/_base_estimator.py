@@ -466,7 +466,7 @@ class _BaseHeadEstimator(BaseEstimator):
             if classes.shape[0] == 1:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of 2 classes, but the "
-                    f"data contains only one class: {classes[0]!r}."
+                    f"data contains only one class: {classes.tolist()[0]!r}."
                 )
             if classes.shape[0] > 2:
                 raise ValueError(
