@@ -5,10 +5,10 @@ import numbers
 import numpy as np
 from sklearn.base import ClassifierMixin
 
-from ._base_estimator import _BaseHeadEstimator, _GivenHead, _HeadFromTarget
+from ._base_estimator import _BaseHeadEstimator
+from ._targets import _GivenHead, _HeadFromTarget
 from ._batched_lbfgs import minimize_lbfgs_batched
-from ._compat import Interval
-from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
+from ._compat import Interval, StrOptions
 from ._models import LinearModel
 from ._objective import make_objective
 from ._solver import LBFGSResult
@@ -55,9 +55,10 @@ class _LinearModelMixin:
         return model.parameter_scale(objective.column_scale())
 
     def _minimize(self, head, model, X, labels, sample_weight, theta0):
-        """One L-BFGS per label for a multi-label head, evaluated together.
+        """One L-BFGS per output when the head's objective separates, evaluated together.
 
-        The multi-label objective is a sum of independent per-label
+        A head says so with ``_separable_outputs`` (a multi-label head with
+        its built-in loss): its objective is a sum of independent per-label
         problems (see :class:`~sklearn_heads._objective.LabelwiseObjective`):
         each label keeps its own L-BFGS history, line search and stopping
         rule, as one-vs-rest would, while every round of evaluations costs
@@ -65,11 +66,7 @@ class _LinearModelMixin:
         of iterations of a label; ``loss_curve_[t]`` is the objective with
         every label at its iterate after ``t + 1`` iterations (or its last).
         """
-        if not (
-            isinstance(head, MultiLabelHead)
-            and head.loss_fn is None
-            and head.logits_dimension > 1
-        ):
+        if not head._separable_outputs:
             return super()._minimize(head, model, X, labels, sample_weight, theta0)
         objective = make_objective(
             head, model, X, labels, sample_weight, alpha=self.alpha, labelwise=True
@@ -207,6 +204,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     _parameter_constraints = {
         **_BaseHeadEstimator._parameter_constraints,
         "pos_weight": [None, Interval(numbers.Real, 0, None, closed="left"), "array-like"],
+        "class_weight": [None, dict, StrOptions({"balanced"})],
         "fit_intercept": ["boolean"],
     }
 
@@ -215,6 +213,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         *,
         alpha=1e-4,
         pos_weight=None,
+        class_weight=None,
         threshold=0.5,
         fit_intercept=True,
         max_iter=100,
@@ -224,6 +223,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     ):
         self.alpha = alpha
         self.pos_weight = pos_weight
+        self.class_weight = class_weight
         self.threshold = threshold
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
@@ -310,7 +310,7 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
 
     _parameter_constraints = {
         **_BaseHeadEstimator._parameter_constraints,
-        "head": [BinaryClassHead, MultiLabelHead, LogisticRegressionHead],
+        "head": "no_validation",  # checked at fit: any head of the package
         "fit_intercept": ["boolean"],
     }
 

@@ -4,9 +4,9 @@ import numbers
 
 from sklearn.base import ClassifierMixin
 
-from ._base_estimator import _BaseHeadEstimator, _GivenHead, _HeadFromTarget
+from ._base_estimator import _BaseHeadEstimator
+from ._targets import _GivenHead, _HeadFromTarget
 from ._compat import Interval, StrOptions
-from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
 from ._models import ACTIVATIONS, MLPModel
 
 
@@ -146,6 +146,7 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
     _parameter_constraints = {
         **_MLP_CONSTRAINTS,
         "pos_weight": [None, Interval(numbers.Real, 0, None, closed="left"), "array-like"],
+        "class_weight": [None, dict, StrOptions({"balanced"})],
     }
 
     def __init__(
@@ -155,6 +156,7 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
         activation="relu",
         alpha=1e-4,
         pos_weight=None,
+        class_weight=None,
         threshold=0.5,
         max_iter=200,
         tol=1e-4,
@@ -166,6 +168,7 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
         self.activation = activation
         self.alpha = alpha
         self.pos_weight = pos_weight
+        self.class_weight = class_weight
         self.threshold = threshold
         self.max_iter = max_iter
         self.tol = tol
@@ -242,7 +245,7 @@ class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
 
     _parameter_constraints = {
         **_MLP_CONSTRAINTS,
-        "head": [BinaryClassHead, MultiLabelHead, LogisticRegressionHead],
+        "head": "no_validation",  # checked at fit: any head of the package
     }
 
     def __init__(

@@ -538,23 +538,20 @@ class LabelwiseObjective(Objective):
 
 
 def make_objective(head, model, X, labels, sample_weight=None, alpha=0.0, *, labelwise=False):
-    """The objective of ``X``: in memory, or Dask row chunks.
+    """The objective of ``X``: in memory, or a backend's rows.
 
     Parameters
     ----------
     head, model, labels, sample_weight, alpha
         As in :class:`Objective`.
-    X : {ndarray, sparse matrix} or DaskRows
-        In-memory data, or the loaded chunks of a Dask fit (which carry
-        their labels and weights: ``labels`` and ``sample_weight`` are then
-        ignored).
+    X : {ndarray, sparse matrix} or a backend's rows
+        In-memory data, or the loaded rows of a backend's fit (a Dask fit's
+        ``DaskRows``), which carry their labels and weights (``labels`` and
+        ``sample_weight`` are then ignored) and make their own objective.
     labelwise : bool, default=False
         A :class:`LabelwiseObjective` rather than an :class:`Objective`.
     """
-    if hasattr(X, "sum_loss_gradient"):  # DaskRows; only then is Dask imported
-        from ._dask._objective import DaskLabelwiseObjective, DaskObjective
-
-        cls = DaskLabelwiseObjective if labelwise else DaskObjective
-    else:
-        cls = LabelwiseObjective if labelwise else Objective
+    if hasattr(X, "make_objective"):  # a backend's rows
+        return X.make_objective(head, model, alpha=alpha, labelwise=labelwise)
+    cls = LabelwiseObjective if labelwise else Objective
     return cls(head, model, X, labels, sample_weight, alpha=alpha)

@@ -23,10 +23,16 @@ def _head_metric(y_true, y_pred, sample_weight=None):
     raise NotImplementedError  # pragma: no cover
 
 
-def _head_estimator(estimator):
-    """The sklearn_heads estimator at the end of ``estimator``."""
+def _head_estimator(estimator, X=None):
+    """The sklearn_heads estimator at the end of ``estimator``, and ``X`` for it.
+
+    ``X`` is passed through the transforms of the pipelines on the way
+    (when given).
+    """
     while not hasattr(estimator, "_evaluate_logits"):
         if isinstance(estimator, Pipeline):
+            if X is not None and len(estimator.steps) > 1:
+                X = estimator[:-1].transform(X)
             estimator = estimator.steps[-1][1]
         elif hasattr(estimator, "best_estimator_"):
             estimator = estimator.best_estimator_
@@ -36,7 +42,7 @@ def _head_estimator(estimator):
                 "MLPClassifier, LinearEstimator or MLPEstimator, or of a Pipeline "
                 f"ending in one; got {type(estimator).__name__}."
             )
-    return estimator
+    return estimator, X
 
 
 class _HeadScorer(_BaseScorer):
@@ -44,7 +50,8 @@ class _HeadScorer(_BaseScorer):
 
     The logits come from ``decision_function``, called through scikit-learn's
     response cache for classifiers, so a multi-metric dict of head scorers
-    computes them once.
+    computes them once; a regressor (which has no ``decision_function``)
+    gives its head's logits.
     """
 
     def __init__(self, key):
@@ -52,7 +59,9 @@ class _HeadScorer(_BaseScorer):
             score_func=_head_metric,
             sign=-1 if _is_loss_key(key) else 1,
             kwargs={},
-            response_method="decision_function",
+            # regressors have no decision_function: scikit-learn checks that
+            # an estimator has one of these before scoring it
+            response_method=("decision_function", "predict"),
         )
         self._key = key
 
@@ -60,14 +69,16 @@ class _HeadScorer(_BaseScorer):
         return f"make_head_scorer({self._key!r})"
 
     def _score(self, method_caller, estimator, X, y_true, **kwargs):
-        final = _head_estimator(estimator)
-        check_is_fitted(final)
         if is_classifier(estimator):
+            final, _ = _head_estimator(estimator)
+            check_is_fitted(final)
             logits = method_caller(estimator, "decision_function", X)
         else:
-            # a LogisticRegressionHead estimator: scikit-learn < 1.9 only
-            # gives regressors' ``predict`` through its response cache
-            logits = estimator.decision_function(X)
+            # a regressor has no decision_function: the logits of its head,
+            # after the pipeline's transforms
+            final, Xt = _head_estimator(estimator, X)
+            check_is_fitted(final)
+            logits = final._predict_logits(Xt)
         metrics = final._evaluate_logits(logits, y_true, kwargs.get("sample_weight"))
         if self._key not in metrics:
             raise ValueError(
@@ -81,7 +92,8 @@ def make_head_scorer(key):
     """A scorer reporting the metric ``key`` of a fitted estimator's head.
 
     The scorer computes the logits of ``X`` with the estimator's
-    ``decision_function`` and returns ``head_.evaluate(y, logits,
+    ``decision_function`` (for a regression head, which has none, the
+    logits of the head, after the pipeline's transforms) and returns ``head_.evaluate(y, logits,
     sample_weight)[key]`` (what :meth:`LinearClassifier.evaluate` returns),
     so binary ``accuracy``, ``precision`` and ``recall`` use the estimator's
     ``threshold``. It works on the estimators of this package and on

@@ -34,6 +34,7 @@ from .._losses import (
 )
 from .._warnings import warn_outside_package
 from ._labels import check_sample_weight
+from ._task import _Task
 
 
 class Reduction:
@@ -180,13 +181,14 @@ class _Validated(BaseEstimator):
             raise InvalidParameterError(str(exc)) from None
 
 
-class _Head(_Validated):
+class _Head(_Task, _Validated):
     """Shared implementation of the heads (not public).
 
     Subclasses implement ``_validate`` (which calls ``_setup_common`` and
     fills ``self._metric_keys``), ``logits_dimension``, ``_encode_labels``,
     ``_default_loss``, ``_prediction_keys``, ``_predictions``,
-    ``_metric_factories`` and ``_update``.
+    ``_metric_factories`` and ``_update``; and, through the mixins of
+    ``_task.py``, what the estimators ask of their task.
 
     Two kinds of loss are supported. By default the loss of an example is
     one number per example (shape ``[D0, ..., DN, 1]``: the classification
