@@ -185,18 +185,24 @@ def column_moments(X, sample_weight=None):
     return column_sq_sums(X, w), float(np.sum(w))
 
 
-def column_scale(sq_sums, total_weight):
-    """(Weighted) root mean square of each column (1 where 0 or not finite).
+def column_scale(sq_sums, total_weight, penalty=0.0):
+    """``sqrt(mean square + penalty)`` of each column (1 where 0 or not finite).
 
-    Weighted by the sample weights, so that an integer weight scales as
-    many repeated rows would.
+    The mean square is weighted by the sample weights, so that an integer
+    weight scales as many repeated rows would.
 
     The scale of the preconditioned variables of a linear model: L-BFGS
     runs on ``coef * scale``, so that every feature counts in the same
-    units (see :func:`~sklearn_heads._solver.scaled`).
+    units (see :func:`~sklearn_heads._solver.scaled`). The square of the
+    scale approximates the objective's curvature along the coefficient: the
+    data term's, which grows with the column's mean square, plus the L2
+    penalty's, ``penalty`` (``alpha``). Without the penalty a column that
+    is almost always zero (a rare pixel, a rare category) would get a tiny
+    scale, and the penalty's curvature ``alpha / scale**2`` would dwarf
+    every other one: L-BFGS then takes ten times the iterations.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        scale = np.sqrt(np.asarray(sq_sums, dtype=np.float64) / total_weight)
+        scale = np.sqrt(np.asarray(sq_sums, dtype=np.float64) / total_weight + penalty)
     scale[~np.isfinite(scale) | (scale == 0)] = 1.0
     return scale
 
@@ -301,9 +307,15 @@ class Objective:
         self._blocks = list(self._chunks())
         self._local = threading.local()  # per-thread buffers
 
+    #: The L2 penalty's curvature along a coefficient, relative to that of
+    #: the data term in the column's mean square (see :func:`column_scale`).
+    @property
+    def penalty_curvature(self):
+        return self.alpha
+
     def column_scale(self):
-        """The weighted root mean square of each column of ``X`` (see :func:`column_scale`)."""
-        return column_scale(*column_moments(self.X, self.sample_weight))
+        """Each column's preconditioning scale (see :func:`column_scale`)."""
+        return column_scale(*column_moments(self.X, self.sample_weight), self.penalty_curvature)
 
     def _upcast_chunk(self, X):
         """A float64 copy of the float32 chunk ``X``, in a per-thread buffer.
@@ -484,6 +496,11 @@ class LabelwiseObjective(Objective):
         super().__init__(head, model, X, labels, sample_weight, alpha, chunk_size, n_threads)
         self.n_labels = model.n_outputs
         self.label_factor = float(self.n_labels)
+
+    @property
+    def penalty_curvature(self):
+        # each label's problem F_j has the penalty n_labels * alpha
+        return self.alpha * self.label_factor
 
     def split(self, theta):
         """The per-label parameter vectors of a model parameter vector.

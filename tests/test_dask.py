@@ -134,7 +134,10 @@ def test_badly_scaled_columns_fit_as_in_memory(client):
             on_dask = clone(estimator).fit(Xd, yd, sample_weight=wd)
         assert ours.score(X, target) > 0.99  # 0.5 without the scaling
         assert on_dask.n_iter_ == ours.n_iter_
-        assert_allclose(on_dask.coef_, ours.coef_, rtol=1e-6, atol=1e-12)
+        # the same path to a stall of the objective on the 1e8 column, where
+        # the order of the sums decides the last digits (coefficients of
+        # 0.01 agree to 4e-8; tol=1e-4 asks far less)
+        assert_allclose(on_dask.coef_, ours.coef_, rtol=1e-5, atol=1e-12)
 
 
 def test_regression_head_and_float32(client, binary):

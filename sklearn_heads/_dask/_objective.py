@@ -30,7 +30,7 @@ class _OnDaskRows:
 
     def column_scale(self):
         # from the column sums of squares the chunks reported when loaded
-        return column_scale(*self.X.column_moments)
+        return column_scale(*self.X.column_moments, self.penalty_curvature)
 
 
 class DaskObjective(_OnDaskRows, Objective):
