@@ -1,13 +1,18 @@
 """What the four estimators share: fit, predictions, evaluation, tags.
 
-The estimators pair a head (the loss, predictions and metrics) with a logits
-model (linear or MLP) and fit the model with L-BFGS. Two independent choices
-make the four public classes:
+The estimators pair a head (the loss, predictions, metrics, and the task:
+labels, classes, decisions, score, tags) with a logits model (linear or
+MLP) and fit the model with L-BFGS. They never ask what kind of head they
+hold: they call the head interface of ``_heads/_task.py``. Two independent
+choices make the four public classes:
 
 * where the head comes from: built from ``y`` (``*Classifier``, see
-  :class:`_HeadFromTarget`) or given by the user (``*Estimator``, see
-  :class:`_GivenHead`);
+  ``_targets._HeadFromTarget``) or given by the user (``*Estimator``, see
+  ``_targets._GivenHead``);
 * which logits model is fitted (``_linear.py``, ``_mlp.py``).
+
+Input of an optional backend (a Dask array) goes through the one seam of
+``_backend.py``.
 """
 
 import functools
@@ -119,10 +124,12 @@ class _BaseHeadEstimator(BaseEstimator):
             (chunked by rows, with known chunk sizes) is fitted on its
             chunks where they live: see the user guide's "Scaling out with
             Dask".
-        y : array-like or sparse matrix of shape (n_samples,) or (n_samples, n_labels)
-            Targets: two classes of any type, a multi-label indicator
-            matrix, or probabilities in [0, 1], as the head requires. A
-            Dask array (or in memory) when ``X`` is a Dask array.
+        y : array-like or sparse matrix of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, as the head reads them: classes of any type (two or
+            more), a multi-label indicator matrix, real values (one column
+            per target of a ``RegressionHead``), counts, or probabilities
+            in [0, 1]. A Dask array (or in memory) when ``X`` is a Dask
+            array.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative per-sample weights (TensorFlow's ``weight_column``),
             not all zero: the data term is their weighted mean loss. A Dask

@@ -112,11 +112,12 @@ class _LinearModelMixin:
 
 
 class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _BaseHeadEstimator):
-    """Linear classifier with TensorFlow's binary or multi-label head.
+    """Linear classifier with TensorFlow's binary, multi-class or multi-label head.
 
     ``y`` selects the head: two classes (of any type) get a
-    :class:`~sklearn_heads.BinaryClassHead`, a multi-label indicator matrix
-    a :class:`~sklearn_heads.MultiLabelHead`. The model
+    :class:`~sklearn_heads.BinaryClassHead`, three or more a
+    :class:`~sklearn_heads.MultiClassHead` (softmax), a multi-label
+    indicator matrix a :class:`~sklearn_heads.MultiLabelHead`. The model
     ``logits = X @ coef_.T + intercept_`` is fitted with L-BFGS on the
     head's weighted mean loss plus ``0.5 * alpha * ||coef_||^2``: that is
     ``head.loss(y, logits)`` without ``sample_weight``, and with it the
@@ -134,11 +135,23 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         :class:`~sklearn.linear_model.LogisticRegression` with ``C``.
     pos_weight : float or array-like of shape (n_labels,), default=None
         Weight of the positive term of the cross-entropy (one per label for
-        multi-label); ``pos_weight=q`` is ``class_weight={0: 1, 1: q}``.
+        multi-label); binary and multi-label targets only. ``pos_weight=q``
+        has the minimiser of ``class_weight={0: 1, 1: q}`` once ``alpha``
+        is matched to the different total weight (see the user guide).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes of a binary or multi-class target,
+        scikit-learn's meaning: ``{class: weight}`` (classes left out weigh
+        1), or ``"balanced"``, ``n_samples / (n_classes * class count)``
+        (counted with ``sample_weight``). Every training row's weight is
+        multiplied by its class's, as in
+        :class:`~sklearn.linear_model.LogisticRegression`; the metrics of
+        :meth:`evaluate` and :meth:`score` are not. Refused for multi-label
+        targets (use ``pos_weight``).
     threshold : float or array-like of shape (n_labels,), default=0.5
         :meth:`predict` (and the ``accuracy``, ``precision``, ``recall`` of
         :meth:`evaluate`) counts a probability above ``threshold`` as
-        positive; one value per label is allowed for multi-label.
+        positive; one value per label is allowed for multi-label. Not used
+        for a multi-class target (the most probable class is predicted).
     fit_intercept : bool, default=True
         Whether to fit ``intercept_``.
     max_iter : int, default=100
@@ -165,13 +178,14 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,) or (n_labels,)
-        Binary: the sorted classes, ``classes_[1]`` is the positive one.
-        Multi-label: ``arange(n_labels)``.
-    head_ : BinaryClassHead or MultiLabelHead
+    classes_ : ndarray of shape (n_classes,) or (n_labels,)
+        Binary and multi-class: the sorted classes (``classes_[1]`` is the
+        positive one of two). Multi-label: ``arange(n_labels)``.
+    head_ : BinaryClassHead, MultiClassHead or MultiLabelHead
         The fitted head; :meth:`evaluate` reports its metrics.
-    coef_ : ndarray of shape (1, n_features) or (n_labels, n_features)
-    intercept_ : ndarray of shape (1,) or (n_labels,)
+    coef_ : ndarray of shape (1, n_features), (n_classes, n_features) or (n_labels, n_features)
+        One row for a binary target, one per class (multi-class) or label.
+    intercept_ : ndarray of shape (1,), (n_classes,) or (n_labels,)
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
@@ -235,17 +249,26 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
 class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
     """Linear model trained under any head.
 
-    A classifier with a :class:`~sklearn_heads.BinaryClassHead` or
-    :class:`~sklearn_heads.MultiLabelHead`, a regressor of probabilities
-    with a :class:`~sklearn_heads.LogisticRegressionHead` (whose
-    :meth:`predict` returns ``sigmoid(logits)``). The head is a parameter,
-    so ``GridSearchCV(est, {"head__pos_weight": [1, 3]})`` works.
+    The head answers for the task: a classifier with a
+    :class:`~sklearn_heads.BinaryClassHead`,
+    :class:`~sklearn_heads.MultiClassHead` or
+    :class:`~sklearn_heads.MultiLabelHead`; a scikit-learn regressor with a
+    :class:`~sklearn_heads.RegressionHead` (``predict`` after its inverse
+    link, ``score`` R^2; with ``alpha = 2 a / (n_samples *
+    label_dimension)`` the minimiser of ``Ridge(alpha=a)``), a
+    :class:`~sklearn_heads.PoissonRegressionHead` (``predict`` the rate,
+    ``score`` D^2; with ``alpha = a`` the minimiser of
+    ``PoissonRegressor(alpha=a)``) or a
+    :class:`~sklearn_heads.LogisticRegressionHead` (``predict`` the
+    probability). The head is a parameter, so
+    ``GridSearchCV(est, {"head__pos_weight": [1, 3]})`` works.
 
     Parameters
     ----------
-    head : BinaryClassHead, MultiLabelHead or LogisticRegressionHead
-        Defines the loss, the predictions and the metrics; it is cloned
-        (as ``head_``) at fit.
+    head : head instance
+        Any head of the package but ``MultiHead``: it defines the loss, the
+        predictions, the metrics and the task; it is cloned (as
+        ``head_``) at fit.
     alpha : float, default=1e-4
         Strength of the L2 penalty ``0.5 * alpha * ||coef_||^2`` added to the
         head's loss (the intercept is not penalised). With the default
@@ -253,8 +276,8 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         without weights) matches
         :class:`~sklearn.linear_model.LogisticRegression` with ``C``.
     threshold : float or array-like of shape (n_labels,), default=0.5
-        Decision threshold on the probability (classification heads only),
-        as in :class:`LinearClassifier`.
+        Decision threshold on the probability (binary and multi-label heads
+        only), as in :class:`LinearClassifier`.
     fit_intercept : bool, default=True
         Whether to fit ``intercept_``.
     max_iter : int, default=100
@@ -276,9 +299,10 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,) or (n_labels,)
+    classes_ : ndarray of shape (n_classes,) or (n_labels,)
         Classification heads only: the classes (the head's
-        ``label_vocabulary`` when it has one).
+        ``label_vocabulary`` when it has one; for a ``MultiClassHead``
+        without one, ``arange(n_classes)``).
     head_ : head instance
         The fitted clone of ``head``.
     coef_ : ndarray of shape (logits_dimension, n_features)
@@ -306,6 +330,17 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
     >>> reg = LinearEstimator(LogisticRegressionHead(), alpha=0.0).fit(X, y)
     >>> bool(np.all((reg.predict(X) > 0) & (reg.predict(X) < 1)))
     True
+
+    A Poisson regression of counts: the predicted rates add up to the
+    counts (the intercept's score equation).
+
+    >>> from sklearn_heads import PoissonRegressionHead
+    >>> counts = np.array([0, 1, 1, 3])
+    >>> poisson = LinearEstimator(PoissonRegressionHead(), alpha=0.0, tol=1e-8).fit(X, counts)
+    >>> poisson.predict(X).round(1)
+    array([0.2, 0.5, 1.3, 3. ])
+    >>> round(float(poisson.predict(X).sum()), 6)
+    5.0
     """
 
     _parameter_constraints = {
