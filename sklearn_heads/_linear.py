@@ -41,11 +41,12 @@ class _LinearModelMixin:
         return 30 if X.shape[1] <= 1000 else 10
 
     def _parameter_scale(self, model, objective):
-        """Each coefficient in units of its column's root mean square.
+        """Each coefficient in units of ``sqrt(mean square of its column + alpha)``.
 
-        L-BFGS runs on ``coef_ * rms(column)``: the coefficients of ``X``
+        L-BFGS runs on ``coef_ * scale``: about the coefficients of ``X``
         with every column divided by its root mean square (see
-        :class:`~sklearn_heads._solver.Stopping` for what ``tol`` then
+        :func:`~sklearn_heads._objective.column_scale` for the ``alpha``,
+        and :class:`~sklearn_heads._solver.Stopping` for what ``tol`` then
         bounds). On standardised data nothing changes; on columns of very
         different scales (a constant column of 1e8, features in different
         units) L-BFGS would otherwise crawl, or stop where the objective
@@ -162,9 +163,9 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         Converged means that every component of the gradient of the
         objective is at most ``tol`` in absolute value (or, where floating
         point cannot get there on badly scaled columns, the gradient with
-        respect to the coefficients in units of each column's root mean
-        square, which L-BFGS runs on; see the user guide). A fit that stops
-        above ``tol`` warns. Multi-label: the objective
+        respect to the coefficients in units of ``sqrt(mean square of the
+        column + alpha)``, which L-BFGS runs on; see the user guide). A fit
+        that stops above ``tol`` warns. Multi-label: the objective
         is a sum of one problem per label, and each label stops when the
         gradient of its own problem scaled to a binary one (``n_labels``
         times its share: its mean loss plus ``0.5 * n_labels * alpha *
@@ -288,9 +289,9 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         Converged means that every component of the gradient of the
         objective is at most ``tol`` in absolute value (or, where floating
         point cannot get there on badly scaled columns, the gradient with
-        respect to the coefficients in units of each column's root mean
-        square, which L-BFGS runs on; see the user guide). A fit that stops
-        above ``tol`` warns.
+        respect to the coefficients in units of ``sqrt(mean square of the
+        column + alpha)``, which L-BFGS runs on; see the user guide). A fit
+        that stops above ``tol`` warns.
     warm_start : bool, default=False
         Start from the previous solution (when the model's shape is
         unchanged) instead of zeros.
