@@ -155,7 +155,9 @@ sphinx_gallery_conf = {
     "subsection_order": ExplicitOrder(
         [
             "../examples/binary",
+            "../examples/multiclass",
             "../examples/multilabel",
+            "../examples/regression",
             "../examples/tensorflow",
             "../examples/scaling",
             "../examples/serving",

@@ -88,7 +88,7 @@ def check_sample_weight(sample_weight, X, dtype):
     Scikit-learn 1.9 refuses all-zero weights unless told
     ``allow_all_zero_weights=True``; earlier releases accept them and do
     not know the keyword. The estimators check the total themselves, with
-    their own message (see ``_base_estimator._require_positive_weight``).
+    their own message (see ``_validation.require_positive_weight``).
     """
     if SKLEARN_VERSION >= (1, 9):
         return _sklearn_check_sample_weight(

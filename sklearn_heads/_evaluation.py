@@ -27,10 +27,11 @@ from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClas
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ._base_estimator import BINARY, _BaseHeadEstimator, _require_positive_weight, _task_of
+from ._base_estimator import _BaseHeadEstimator
 from ._heads import BinaryClassHead, MultiClassHead, MultiLabelHead
 from ._heads._labels import binary_indicator
 from ._metric_keys import head_for_key
+from ._validation import require_positive_weight
 
 _THRESHOLD_WRAPPERS = (FixedThresholdClassifier, TunedThresholdClassifierCV)
 
@@ -105,7 +106,7 @@ def _check_weights_total(sample_weight, n_rows):
     """Refuse all-zero weights, as the estimators' ``evaluate`` does."""
     if sample_weight is not None:
         weights = np.asarray(sample_weight, dtype=np.float64)
-        _require_positive_weight(bool(np.any(weights)), n_rows)
+        require_positive_weight(bool(np.any(weights)), n_rows)
 
 
 def _own_metrics(
@@ -119,11 +120,27 @@ def _own_metrics(
             f"head must be a head of the same kind and size as the estimator's own, "
             f"{final.head_!r}, whose logits it evaluates; got {head!r}."
         )
-    logits = np.asarray(_call(estimator, "decision_function", X, method_caller))
+    if hasattr(final, "decision_function"):
+        logits = np.asarray(_call(estimator, "decision_function", X, method_caller))
+    else:  # a regression head: scikit-learn's regressors have no decision_function
+        logits = _logits_through(estimator, X)
     y_pred = None
-    if thresholded and decisions and _task_of(final.head_) == BINARY:
+    # a threshold wrapper's decisions replace the threshold of a binary head
+    if thresholded and decisions and isinstance(final.head_, BinaryClassHead):
         y_pred = np.asarray(_call(estimator, "predict", X, method_caller))
     return final._evaluate_logits(logits, y, sample_weight, head=head, y_pred=y_pred)
+
+
+def _logits_through(estimator, X):
+    """The logits of the package's estimator inside ``estimator``.
+
+    ``X`` goes through the transforms of the pipelines on the way.
+    """
+    while not isinstance(estimator, _BaseHeadEstimator):
+        if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
+            X = estimator[:-1].transform(X)
+        estimator = _inner(estimator)
+    return np.asarray(estimator._predict_logits(X))
 
 
 def _task(estimator, y, head):
@@ -332,7 +349,7 @@ def metric_dict(
         raise ValueError("y is required to evaluate the head's metrics; got None.")
     final, thresholded = own_estimator(estimator)
     if final is not None:
-        if pos_label is not None and _task_of(final.head_) == BINARY:
+        if pos_label is not None and isinstance(final.head_, BinaryClassHead):
             _check_own_pos_label(final, pos_label)
         metrics = _own_metrics(
             estimator, final, thresholded, X, y, sample_weight, head, decisions, method_caller
@@ -347,7 +364,7 @@ def metric_dict(
 def _check_own_pos_label(final, pos_label):
     """``pos_label`` must be the positive class of this package's binary estimator."""
     classes = np.asarray(final.classes_)
-    encoded = np.asarray(final._encode_labels(classes))
+    encoded = np.asarray(final.head_._encode_target(classes, classes)[0])
     if encoded.dtype.kind in "biuf":
         positive = classes[encoded > 0.5][0]
     else:  # a head with a label_vocabulary reads the names itself

@@ -5,10 +5,10 @@ import numbers
 import numpy as np
 from sklearn.base import ClassifierMixin
 
-from ._base_estimator import _BaseHeadEstimator, _GivenHead, _HeadFromTarget
+from ._base_estimator import _BaseHeadEstimator
+from ._targets import _GivenHead, _HeadFromTarget
 from ._batched_lbfgs import minimize_lbfgs_batched
-from ._compat import Interval
-from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
+from ._compat import Interval, StrOptions
 from ._models import LinearModel
 from ._objective import make_objective
 from ._solver import LBFGSResult
@@ -55,9 +55,10 @@ class _LinearModelMixin:
         return model.parameter_scale(objective.preconditioner())
 
     def _minimize(self, head, model, X, labels, sample_weight, theta0):
-        """One L-BFGS per label for a multi-label head, evaluated together.
+        """One L-BFGS per output when the head's objective separates, evaluated together.
 
-        The multi-label objective is a sum of independent per-label
+        A head says so with ``_separable_outputs`` (a multi-label head with
+        its built-in loss): its objective is a sum of independent per-label
         problems (see :class:`~sklearn_heads._objective.LabelwiseObjective`):
         each label keeps its own L-BFGS history, line search and stopping
         rule, as one-vs-rest would, while every round of evaluations costs
@@ -65,11 +66,7 @@ class _LinearModelMixin:
         of iterations of a label; ``loss_curve_[t]`` is the objective with
         every label at its iterate after ``t + 1`` iterations (or its last).
         """
-        if not (
-            isinstance(head, MultiLabelHead)
-            and head.loss_fn is None
-            and head.logits_dimension > 1
-        ):
+        if not head._separable_outputs:
             return super()._minimize(head, model, X, labels, sample_weight, theta0)
         objective = make_objective(
             head, model, X, labels, sample_weight, alpha=self.alpha, labelwise=True
@@ -115,11 +112,12 @@ class _LinearModelMixin:
 
 
 class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _BaseHeadEstimator):
-    """Linear classifier with TensorFlow's binary or multi-label head.
+    """Linear classifier with TensorFlow's binary, multi-class or multi-label head.
 
     ``y`` selects the head: two classes (of any type) get a
-    :class:`~sklearn_heads.BinaryClassHead`, a multi-label indicator matrix
-    a :class:`~sklearn_heads.MultiLabelHead`. The model
+    :class:`~sklearn_heads.BinaryClassHead`, three or more a
+    :class:`~sklearn_heads.MultiClassHead` (softmax), a multi-label
+    indicator matrix a :class:`~sklearn_heads.MultiLabelHead`. The model
     ``logits = X @ coef_.T + intercept_`` is fitted with L-BFGS on the
     head's weighted mean loss plus ``0.5 * alpha * ||coef_||^2``: that is
     ``head.loss(y, logits)`` without ``sample_weight``, and with it the
@@ -137,11 +135,23 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         :class:`~sklearn.linear_model.LogisticRegression` with ``C``.
     pos_weight : float or array-like of shape (n_labels,), default=None
         Weight of the positive term of the cross-entropy (one per label for
-        multi-label); ``pos_weight=q`` is ``class_weight={0: 1, 1: q}``.
+        multi-label); binary and multi-label targets only. ``pos_weight=q``
+        has the minimiser of ``class_weight={0: 1, 1: q}`` once ``alpha``
+        is matched to the different total weight (see the user guide).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes of a binary or multi-class target,
+        scikit-learn's meaning: ``{class: weight}`` (classes left out weigh
+        1), or ``"balanced"``, ``n_samples / (n_classes * class count)``
+        (counted with ``sample_weight``). Every training row's weight is
+        multiplied by its class's, as in
+        :class:`~sklearn.linear_model.LogisticRegression`; the metrics of
+        :meth:`evaluate` and :meth:`score` are not. Refused for multi-label
+        targets (use ``pos_weight``).
     threshold : float or array-like of shape (n_labels,), default=0.5
         :meth:`predict` (and the ``accuracy``, ``precision``, ``recall`` of
         :meth:`evaluate`) counts a probability above ``threshold`` as
-        positive; one value per label is allowed for multi-label.
+        positive; one value per label is allowed for multi-label. Not used
+        for a multi-class target (the most probable class is predicted).
     fit_intercept : bool, default=True
         Whether to fit ``intercept_``.
     max_iter : int, default=100
@@ -152,9 +162,9 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         Converged means that every component of the gradient of the
         objective is at most ``tol`` in absolute value (or, where floating
         point cannot get there on badly scaled columns, the gradient with
-        respect to the coefficients in units of each column's root mean
-        square, which L-BFGS runs on; see the user guide). A fit that stops
-        above ``tol`` warns. Multi-label: the objective
+        respect to the coefficients in units of ``sqrt(mean square of the
+        column + alpha)``, which L-BFGS runs on; see the user guide). A fit
+        that stops above ``tol`` warns. Multi-label: the objective
         is a sum of one problem per label, and each label stops when the
         gradient of its own problem scaled to a binary one (``n_labels``
         times its share: its mean loss plus ``0.5 * n_labels * alpha *
@@ -168,13 +178,14 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,) or (n_labels,)
-        Binary: the sorted classes, ``classes_[1]`` is the positive one.
-        Multi-label: ``arange(n_labels)``.
-    head_ : BinaryClassHead or MultiLabelHead
+    classes_ : ndarray of shape (n_classes,) or (n_labels,)
+        Binary and multi-class: the sorted classes (``classes_[1]`` is the
+        positive one of two). Multi-label: ``arange(n_labels)``.
+    head_ : BinaryClassHead, MultiClassHead or MultiLabelHead
         The fitted head; :meth:`evaluate` reports its metrics.
-    coef_ : ndarray of shape (1, n_features) or (n_labels, n_features)
-    intercept_ : ndarray of shape (1,) or (n_labels,)
+    coef_ : ndarray of shape (1, n_features), (n_classes, n_features) or (n_labels, n_features)
+        One row for a binary target, one per class (multi-class) or label.
+    intercept_ : ndarray of shape (1,), (n_classes,) or (n_labels,)
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
@@ -207,6 +218,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     _parameter_constraints = {
         **_BaseHeadEstimator._parameter_constraints,
         "pos_weight": [None, Interval(numbers.Real, 0, None, closed="left"), "array-like"],
+        "class_weight": [None, dict, StrOptions({"balanced"})],
         "fit_intercept": ["boolean"],
     }
 
@@ -215,6 +227,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         *,
         alpha=1e-4,
         pos_weight=None,
+        class_weight=None,
         threshold=0.5,
         fit_intercept=True,
         max_iter=100,
@@ -224,6 +237,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     ):
         self.alpha = alpha
         self.pos_weight = pos_weight
+        self.class_weight = class_weight
         self.threshold = threshold
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
@@ -235,17 +249,26 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
 class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
     """Linear model trained under any head.
 
-    A classifier with a :class:`~sklearn_heads.BinaryClassHead` or
-    :class:`~sklearn_heads.MultiLabelHead`, a regressor of probabilities
-    with a :class:`~sklearn_heads.LogisticRegressionHead` (whose
-    :meth:`predict` returns ``sigmoid(logits)``). The head is a parameter,
-    so ``GridSearchCV(est, {"head__pos_weight": [1, 3]})`` works.
+    The head answers for the task: a classifier with a
+    :class:`~sklearn_heads.BinaryClassHead`,
+    :class:`~sklearn_heads.MultiClassHead` or
+    :class:`~sklearn_heads.MultiLabelHead`; a scikit-learn regressor with a
+    :class:`~sklearn_heads.RegressionHead` (``predict`` after its inverse
+    link, ``score`` R^2; with ``alpha = 2 a / (n_samples *
+    label_dimension)`` the minimiser of ``Ridge(alpha=a)``), a
+    :class:`~sklearn_heads.PoissonRegressionHead` (``predict`` the rate,
+    ``score`` D^2; with ``alpha = a`` the minimiser of
+    ``PoissonRegressor(alpha=a)``) or a
+    :class:`~sklearn_heads.LogisticRegressionHead` (``predict`` the
+    probability). The head is a parameter, so
+    ``GridSearchCV(est, {"head__pos_weight": [1, 3]})`` works.
 
     Parameters
     ----------
-    head : BinaryClassHead, MultiLabelHead or LogisticRegressionHead
-        Defines the loss, the predictions and the metrics; it is cloned
-        (as ``head_``) at fit.
+    head : head instance
+        Any head of the package but ``MultiHead``: it defines the loss, the
+        predictions, the metrics and the task; it is cloned (as
+        ``head_``) at fit.
     alpha : float, default=1e-4
         Strength of the L2 penalty ``0.5 * alpha * ||coef_||^2`` added to the
         head's loss (the intercept is not penalised). With the default
@@ -253,8 +276,8 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         without weights) matches
         :class:`~sklearn.linear_model.LogisticRegression` with ``C``.
     threshold : float or array-like of shape (n_labels,), default=0.5
-        Decision threshold on the probability (classification heads only),
-        as in :class:`LinearClassifier`.
+        Decision threshold on the probability (binary and multi-label heads
+        only), as in :class:`LinearClassifier`.
     fit_intercept : bool, default=True
         Whether to fit ``intercept_``.
     max_iter : int, default=100
@@ -265,9 +288,9 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         Converged means that every component of the gradient of the
         objective is at most ``tol`` in absolute value (or, where floating
         point cannot get there on badly scaled columns, the gradient with
-        respect to the coefficients in units of each column's root mean
-        square, which L-BFGS runs on; see the user guide). A fit that stops
-        above ``tol`` warns.
+        respect to the coefficients in units of ``sqrt(mean square of the
+        column + alpha)``, which L-BFGS runs on; see the user guide). A fit
+        that stops above ``tol`` warns.
     warm_start : bool, default=False
         Start from the previous solution (when the model's shape is
         unchanged) instead of zeros.
@@ -276,9 +299,10 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,) or (n_labels,)
+    classes_ : ndarray of shape (n_classes,) or (n_labels,)
         Classification heads only: the classes (the head's
-        ``label_vocabulary`` when it has one).
+        ``label_vocabulary`` when it has one; for a ``MultiClassHead``
+        without one, ``arange(n_classes)``).
     head_ : head instance
         The fitted clone of ``head``.
     coef_ : ndarray of shape (logits_dimension, n_features)
@@ -306,11 +330,22 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
     >>> reg = LinearEstimator(LogisticRegressionHead(), alpha=0.0).fit(X, y)
     >>> bool(np.all((reg.predict(X) > 0) & (reg.predict(X) < 1)))
     True
+
+    A Poisson regression of counts: the predicted rates add up to the
+    counts (the intercept's score equation).
+
+    >>> from sklearn_heads import PoissonRegressionHead
+    >>> counts = np.array([0, 1, 1, 3])
+    >>> poisson = LinearEstimator(PoissonRegressionHead(), alpha=0.0, tol=1e-8).fit(X, counts)
+    >>> poisson.predict(X).round(1)
+    array([0.2, 0.5, 1.3, 3. ])
+    >>> round(float(poisson.predict(X).sum()), 6)
+    5.0
     """
 
     _parameter_constraints = {
         **_BaseHeadEstimator._parameter_constraints,
-        "head": [BinaryClassHead, MultiLabelHead, LogisticRegressionHead],
+        "head": "no_validation",  # checked at fit: any head of the package
         "fit_intercept": ["boolean"],
     }
 

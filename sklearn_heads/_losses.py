@@ -32,6 +32,14 @@ from scipy.special import expit, log_expit, xlog1py, xlogy
 from ._compat import asarray
 
 
+class LossOverflowError(ValueError):
+    """A loss (or its gradient, or a metric's sum) overflows for finite inputs.
+
+    Raised by the heads with the inputs' magnitudes; the estimators, whose
+    logits come from ``X``, say so (not public: a ``ValueError``).
+    """
+
+
 def _float_dtype(array):
     """Floating dtype the loss of ``array`` is computed in."""
     if array.dtype in (np.float32, np.float64):

@@ -4,9 +4,9 @@ import numbers
 
 from sklearn.base import ClassifierMixin
 
-from ._base_estimator import _BaseHeadEstimator, _GivenHead, _HeadFromTarget
+from ._base_estimator import _BaseHeadEstimator
+from ._targets import _GivenHead, _HeadFromTarget
 from ._compat import Interval, StrOptions
-from ._heads import BinaryClassHead, LogisticRegressionHead, MultiLabelHead
 from ._models import ACTIVATIONS, MLPModel
 
 
@@ -67,11 +67,12 @@ _MLP_CONSTRAINTS = {
 
 
 class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadEstimator):
-    """Multi-layer perceptron classifier with TensorFlow's binary or multi-label head.
+    """Multi-layer perceptron classifier with TensorFlow's binary, multi-class or multi-label head.
 
     ``y`` selects the head: two classes (of any type) get a
-    :class:`~sklearn_heads.BinaryClassHead`, a multi-label indicator matrix
-    a :class:`~sklearn_heads.MultiLabelHead`. The network (hidden layers with
+    :class:`~sklearn_heads.BinaryClassHead`, three or more a
+    :class:`~sklearn_heads.MultiClassHead` (softmax), a multi-label
+    indicator matrix a :class:`~sklearn_heads.MultiLabelHead`. The network (hidden layers with
     ``activation``, a linear output layer giving the logits) is fitted with
     L-BFGS on the head's weighted mean loss plus ``0.5 * alpha * sum_i
     ||coefs_[i]||^2`` (see :class:`LinearClassifier` for how sample weights
@@ -88,11 +89,23 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
         not penalised).
     pos_weight : float or array-like of shape (n_labels,), default=None
         Weight of the positive term of the cross-entropy (one per label for
-        multi-label); ``pos_weight=q`` is ``class_weight={0: 1, 1: q}``.
+        multi-label); binary and multi-label targets only. ``pos_weight=q``
+        has the minimiser of ``class_weight={0: 1, 1: q}`` once ``alpha``
+        is matched to the different total weight (see the user guide).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes of a binary or multi-class target,
+        scikit-learn's meaning: ``{class: weight}`` (classes left out weigh
+        1), or ``"balanced"``, ``n_samples / (n_classes * class count)``
+        (counted with ``sample_weight``). Every training row's weight is
+        multiplied by its class's, as in
+        :class:`~sklearn.linear_model.LogisticRegression`; the metrics of
+        :meth:`evaluate` and :meth:`score` are not. Refused for multi-label
+        targets (use ``pos_weight``).
     threshold : float or array-like of shape (n_labels,), default=0.5
         :meth:`predict` (and the ``accuracy``, ``precision``, ``recall`` of
         :meth:`evaluate`) counts a probability above ``threshold`` as
-        positive; one value per label is allowed for multi-label.
+        positive; one value per label is allowed for multi-label. Not used
+        for a multi-class target (the most probable class is predicted).
     max_iter : int, default=200
         Maximum number of L-BFGS iterations; a
         :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
@@ -111,10 +124,10 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,) or (n_labels,)
-        Binary: the sorted classes, ``classes_[1]`` is the positive one.
-        Multi-label: ``arange(n_labels)``.
-    head_ : BinaryClassHead or MultiLabelHead
+    classes_ : ndarray of shape (n_classes,) or (n_labels,)
+        Binary and multi-class: the sorted classes (``classes_[1]`` is the
+        positive one of two). Multi-label: ``arange(n_labels)``.
+    head_ : BinaryClassHead, MultiClassHead or MultiLabelHead
         The fitted head; :meth:`evaluate` reports its metrics.
     coefs_ : list of ndarray
         ``coefs_[i]`` of shape (fan_in, fan_out): the weights of layer ``i``.
@@ -146,6 +159,7 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
     _parameter_constraints = {
         **_MLP_CONSTRAINTS,
         "pos_weight": [None, Interval(numbers.Real, 0, None, closed="left"), "array-like"],
+        "class_weight": [None, dict, StrOptions({"balanced"})],
     }
 
     def __init__(
@@ -155,6 +169,7 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
         activation="relu",
         alpha=1e-4,
         pos_weight=None,
+        class_weight=None,
         threshold=0.5,
         max_iter=200,
         tol=1e-4,
@@ -166,6 +181,7 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
         self.activation = activation
         self.alpha = alpha
         self.pos_weight = pos_weight
+        self.class_weight = class_weight
         self.threshold = threshold
         self.max_iter = max_iter
         self.tol = tol
@@ -177,16 +193,22 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
 class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
     """Multi-layer perceptron trained under any head.
 
-    A classifier with a :class:`~sklearn_heads.BinaryClassHead` or
-    :class:`~sklearn_heads.MultiLabelHead`, a regressor of probabilities
-    with a :class:`~sklearn_heads.LogisticRegressionHead`. The head is a
+    The head answers for the task: a classifier with a
+    :class:`~sklearn_heads.BinaryClassHead`,
+    :class:`~sklearn_heads.MultiClassHead` or
+    :class:`~sklearn_heads.MultiLabelHead`; a scikit-learn regressor with a
+    :class:`~sklearn_heads.RegressionHead`,
+    :class:`~sklearn_heads.PoissonRegressionHead` or
+    :class:`~sklearn_heads.LogisticRegressionHead` (``predict`` after the
+    head's inverse link, see :class:`LinearEstimator`). The head is a
     parameter, so ``GridSearchCV(est, {"head__pos_weight": [1, 3]})`` works.
 
     Parameters
     ----------
-    head : BinaryClassHead, MultiLabelHead or LogisticRegressionHead
-        Defines the loss, the predictions and the metrics; it is cloned
-        (as ``head_``) at fit.
+    head : head instance
+        Any head of the package but ``MultiHead``: it defines the loss, the
+        predictions, the metrics and the task; it is cloned (as
+        ``head_``) at fit.
     hidden_units : int or sequence of int, default=(100,)
         Width of each hidden layer.
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
@@ -194,8 +216,8 @@ class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
     alpha : float, default=1e-4
         Strength of the L2 penalty on every weight matrix.
     threshold : float or array-like of shape (n_labels,), default=0.5
-        Decision threshold on the probability (classification heads only),
-        as in :class:`MLPClassifier`.
+        Decision threshold on the probability (binary and multi-label heads
+        only), as in :class:`MLPClassifier`.
     max_iter : int, default=200
         Maximum number of L-BFGS iterations.
     tol : float, default=1e-4
@@ -212,9 +234,10 @@ class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,) or (n_labels,)
+    classes_ : ndarray of shape (n_classes,) or (n_labels,)
         Classification heads only: the classes (the head's
-        ``label_vocabulary`` when it has one).
+        ``label_vocabulary`` when it has one; for a ``MultiClassHead``
+        without one, ``arange(n_classes)``).
     head_ : head instance
         The fitted clone of ``head``.
     coefs_ : list of ndarray
@@ -242,7 +265,7 @@ class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
 
     _parameter_constraints = {
         **_MLP_CONSTRAINTS,
-        "head": [BinaryClassHead, MultiLabelHead, LogisticRegressionHead],
+        "head": "no_validation",  # checked at fit: any head of the package
     }
 
     def __init__(

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from ._losses import _float_dtype
 from ._models import LinearModel
 from ._threads import blas_libraries, single_threaded, thread_limits
+from ._validation import max_abs
 
 #: Memory budget, in bytes, for the intermediate arrays (logits, their
 #: gradient, hidden activations) of one row chunk. Rows are processed in
@@ -192,11 +193,8 @@ def column_scale(sq_sums, total_weight):
     """(Weighted) root mean square of each column (1 where 0 or not finite).
 
     Weighted by the sample weights, so that an integer weight scales as
-    many repeated rows would.
-
-    The scale of the preconditioned variables of a linear model: L-BFGS
-    runs on ``coef * scale``, so that every feature counts in the same
-    units (see :func:`~sklearn_heads._solver.scaled`).
+    many repeated rows would. With the L2 penalty it makes the scale of the
+    preconditioned variables of a linear model (``Objective.preconditioner``).
     """
     with np.errstate(over="ignore", invalid="ignore"):
         scale = np.sqrt(np.asarray(sq_sums, dtype=np.float64) / total_weight)
@@ -238,12 +236,6 @@ def _all_finite(value):
     if isinstance(value, float):
         return math.isfinite(value)
     return bool(np.isfinite(value).all())
-
-
-def _max_abs(X):
-    data = X.data if sp.issparse(X) else X
-    with np.errstate(invalid="ignore"):
-        return float(np.max(np.abs(data), initial=0.0))
 
 
 class Objective:
@@ -334,6 +326,10 @@ class Objective:
         is ``alpha``). L-BFGS runs on ``coef_j * scale_j`` (see
         :func:`~sklearn_heads._solver.scaled`): columns of any scale, and
         columns so small that the penalty decides, all look alike to it.
+        Without the penalty, a column that is almost always zero (a rare
+        pixel, a rare category) would get a tiny scale, and the penalty's
+        curvature ``alpha / scale ** 2`` would dwarf every other one (ten
+        times the iterations on the digits).
         """
         # sqrt(rms ** 2 + alpha), without overflowing for columns beyond 1e154
         return np.hypot(self.column_scale(), np.sqrt(self._penalty_strength()))
@@ -471,7 +467,7 @@ class Objective:
             if np.all(np.isfinite(logits)):
                 what = (
                     "the loss or its gradient overflows although the logits are finite "
-                    f"(as large as {_max_abs(logits):.3g})"
+                    f"(as large as {max_abs(logits):.3g})"
                 )
             else:
                 bad = "NaN" if np.any(np.isnan(logits)) else "inf"
@@ -483,7 +479,7 @@ class Objective:
         X = self.X if X is None else X
         scales = []
         if hasattr(X, "shape") and not hasattr(X, "sum_loss_gradient"):
-            scales.append(f"X has values as large as {_max_abs(X):.3g} in magnitude")
+            scales.append(f"X has values as large as {max_abs(X):.3g} in magnitude")
         if getattr(self, "sample_weight", None) is not None or hasattr(X, "sum_loss_gradient"):
             scales.append(f"the sample weights sum to {self.total_weight:.3g}")
         pos_weight = getattr(self.head, "_pos_weight", None)
@@ -662,23 +658,20 @@ class LabelwiseObjective(Objective):
 
 
 def make_objective(head, model, X, labels, sample_weight=None, alpha=0.0, *, labelwise=False):
-    """The objective of ``X``: in memory, or Dask row chunks.
+    """The objective of ``X``: in memory, or a backend's rows.
 
     Parameters
     ----------
     head, model, labels, sample_weight, alpha
         As in :class:`Objective`.
-    X : {ndarray, sparse matrix} or DaskRows
-        In-memory data, or the loaded chunks of a Dask fit (which carry
-        their labels and weights: ``labels`` and ``sample_weight`` are then
-        ignored).
+    X : {ndarray, sparse matrix} or a backend's rows
+        In-memory data, or the loaded rows of a backend's fit (a Dask fit's
+        ``DaskRows``), which carry their labels and weights (``labels`` and
+        ``sample_weight`` are then ignored) and make their own objective.
     labelwise : bool, default=False
         A :class:`LabelwiseObjective` rather than an :class:`Objective`.
     """
-    if hasattr(X, "sum_loss_gradient"):  # DaskRows; only then is Dask imported
-        from ._dask._objective import DaskLabelwiseObjective, DaskObjective
-
-        cls = DaskLabelwiseObjective if labelwise else DaskObjective
-    else:
-        cls = LabelwiseObjective if labelwise else Objective
+    if hasattr(X, "make_objective"):  # a backend's rows
+        return X.make_objective(head, model, alpha=alpha, labelwise=labelwise)
+    cls = LabelwiseObjective if labelwise else Objective
     return cls(head, model, X, labels, sample_weight, alpha=alpha)

@@ -4,6 +4,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
+from ._objective import TrainingOverflowError
 from ._threads import scipy_own_blas, single_threaded
 from ._warnings import warn_outside_package
 
@@ -117,13 +118,27 @@ class Stopping:
         self.scale, self.verbose, self.prefix = scale, verbose, prefix
         self.loss_curve = []
         self.last = {}
+        self.overflow = None
 
     def evaluate(self, v):
-        """``fun(v)``, remembered for the callback and the result."""
+        """``fun(v)``, remembered for the callback and the result.
+
+        A trial step so long that the objective overflows (a Poisson head's
+        ``exp`` of huge logits) ends the run at the last finite iterate:
+        L-BFGS-B gets an infinite loss, which its line search cannot use,
+        and :meth:`check` says so. At the starting point the overflow is
+        raised: there is nothing to go back to.
+        """
         last = self.last
         if "v" in last and np.array_equal(v, last["v"]):
             return last["loss"], last["grad"]
-        loss, grad = self.fun(v)
+        try:
+            loss, grad = self.fun(v)
+        except TrainingOverflowError as exc:
+            if not last:
+                raise
+            self.overflow = exc
+            return np.inf, np.zeros_like(np.asarray(v, dtype=np.float64))
         # SciPy < 1.11 hands the gradient to Fortran as it is and refuses
         # anything but an aligned, writeable float64 buffer (a gradient
         # unpickled from a Dask worker is not aligned)
@@ -168,6 +183,9 @@ class Stopping:
             message = message.decode("latin1")
         if result.status == 0:
             message = f"{_STALLED} ({message})"
+        if not np.isfinite(result.fun):  # ended on an overflowed step: the last finite one
+            last = self.last
+            return last["v"], last["loss"], last["grad"], int(result.status), message
         return result.x, result.fun, result.jac, int(result.status), message
 
     def check(self, grad_v, status, message):
@@ -181,6 +199,11 @@ class Stopping:
         n_iter = len(self.loss_curve)
         if raw <= self.tol or (status == 0 and in_units <= self.tol):
             return True, None
+        if self.overflow is not None:
+            message = (
+                f"a step overflowed the objective, and L-BFGS stopped at the last "
+                f"finite iterate: {self.overflow}"
+            )
         if status == 1:
             return False, (
                 f"L-BFGS failed to converge after {n_iter} iteration(s) ({message}; "

@@ -645,9 +645,40 @@ ESTIMATORS = [
     Case("fit-sample_weight-strings", fit(LinearClassifier, sample_weight=["a"] * 20),
          ValueError, r"Invalid sample_weight: could not convert string to float: 'a'"),
     Case("fit-one-class", fit(LinearClassifier, y=np.zeros(20)), ValueError,
-         r"needs samples of 2 classes, but the data contains only one class: .*0\.0"),
-    Case("fit-three-classes", fit(MLPClassifier, y=np.arange(20) % 3), ValueError,
-         r"Only binary classification is supported.*'multiclass' with 3 classes"),
+         r"needs samples of at least 2 classes, but the data contains only one class: .*0\.0"),
+    Case("fit-three-classes-binary-head",
+         fit(lambda: LinearEstimator(BinaryClassHead()), y=np.arange(20) % 3), ValueError,
+         r"Only binary classification is supported by a BinaryClassHead; got 3 classes "
+         r"\[0, 1, 2\]. Use a MultiClassHead\(n_classes=3\)"),
+    Case("fit-multi-class-pos_weight",
+         lambda: MLPClassifier(pos_weight=2.0).fit(X, np.arange(20) % 3), ValueError,
+         r"pos_weight weighs the positive term .* y has 3 classes, .* use class_weight"),
+    Case("fit-multi-class-head-unknown-class",
+         fit(lambda: LinearEstimator(MultiClassHead(3)), y=np.arange(20) % 4), ValueError,
+         r"y contains labels that are not classes of the head: \[3\]; the classes are "
+         r"\[0, 1, 2\]"),
+    Case("fit-class_weight-unknown-class",
+         lambda: LinearClassifier(class_weight={0: 1, 7: 2}).fit(X, np.arange(20) % 3),
+         ValueError, r"class_weight has keys that are not classes of y: \[7\]"),
+    Case("fit-class_weight-negative",
+         lambda: LinearClassifier(class_weight={0: -1}).fit(X, np.arange(20) % 3),
+         ValueError, r"class_weight values must be finite numbers >= 0; got -1 for class 0"),
+    Case("fit-class_weight-all-zero",
+         lambda: LinearClassifier(class_weight={0: 0, 1: 0}).fit(X, Y),
+         ValueError, r"class_weight \{0: 0, 1: 0\} gives every sample a zero weight"),
+    Case("fit-class_weight-multilabel",
+         lambda: LinearClassifier(class_weight="balanced").fit(X, Y_MULTI),
+         ValueError, r"class_weight applies to binary and multi-class targets .* pos_weight"),
+    Case("fit-regression-head-dimension",
+         fit(lambda: LinearEstimator(RegressionHead(label_dimension=2)), y=P), ValueError,
+         r"A RegressionHead\(label_dimension=2\) needs y of shape \(n_samples, 2\); got "
+         r"shape \(20,\)"),
+    Case("fit-poisson-negative-count",
+         fit(lambda: LinearEstimator(PoissonRegressionHead()), y=P - 0.5), ValueError,
+         r"Poisson counts must be >= 0; got -0\.\d+"),
+    Case("fit-multi-head", fit(lambda: LinearEstimator(MultiHead([RegressionHead(name="a")]))),
+         ValueError, r"'head' parameter of LinearEstimator must be a head of "
+         r"sklearn_heads, one of BinaryClassHead, .*; got MultiHead"),
     Case("fit-pos_weight-negative", lambda: LinearClassifier(pos_weight=-1.0).fit(X, Y),
          ValueError, r"'pos_weight' parameter .* Got -1\.0"),
     Case("fit-pos_weight-length", lambda: LinearClassifier(pos_weight=[1.0, 2.0]).fit(X, Y_MULTI),
@@ -664,7 +695,7 @@ ESTIMATORS = [
     Case("fit-hidden_units-0", lambda: MLPClassifier(hidden_units=(4, 0)).fit(X, Y), ValueError,
          r"hidden_units must be positive integers; got \(4, 0\)"),
     Case("fit-head-string", lambda: LinearEstimator("binary").fit(X, Y), ValueError,
-         r"'head' parameter of LinearEstimator must be .* Got 'binary'"),
+         r"'head' parameter of LinearEstimator must be .* got 'binary'"),
     Case("fit-vocabulary-unknown-label",
          fit(lambda: LinearEstimator(BinaryClassHead(label_vocabulary=["a", "b"])),
              y=np.where(Y == 1, "a", "c")),
@@ -690,7 +721,10 @@ ESTIMATORS = [
     Case("predict_proba-n_features", lambda: fitted("mlp").predict_proba(np.ones((2, 4))),
          ValueError, r"X has 4 features, but MLPClassifier is expecting 3 features"),
     Case("decision_function-n_features",
-         lambda: fitted("logistic").decision_function(X[:, :1]), ValueError,
+         lambda: fitted("multilabel").decision_function(X[:, :1]), ValueError,
+         r"X has 1 features, but LinearClassifier is expecting 3 features"),
+    Case("predict-n_features-regressor",
+         lambda: fitted("logistic").predict(X[:, :1]), ValueError,
          r"X has 1 features, but LinearEstimator is expecting 3 features"),
     Case("predict-X-nan", lambda: fitted("multilabel").predict(X_NAN), ValueError,
          r"Input X contains NaN"),
@@ -937,6 +971,8 @@ def test_non_finite_estimator_inputs_are_named(kind, argument, method, value, ro
     args = {"X": X.copy(), "y": y.copy(), "sample_weight": ONES.copy()}
     if method in ("predict", "decision_function"):
         argument = "X"
+    if method == "decision_function" and kind == "logistic":
+        method = "predict"  # a regressor has no decision_function
     target = args[argument]
     target[(row, 0) if target.ndim == 2 else row] = NON_FINITE[value]
     Xa, ya, wa = args["X"], args["y"], args["sample_weight"]

@@ -34,6 +34,8 @@ from sklearn_heads import (
     LogisticRegressionHead,
     MLPClassifier,
     MultiLabelHead,
+    PoissonRegressionHead,
+    RegressionHead,
     make_head_scorer,
 )
 from sklearn_heads._dask._detect import INSTALL_COMMAND, INSTALL_HINT
@@ -148,6 +150,57 @@ def test_regression_head_and_float32(client, binary):
     ours, on_dask = _fit_both(LinearClassifier(), X.astype(np.float32), y)
     assert on_dask.coef_.dtype == ours.coef_.dtype == np.float32
     assert_allclose(on_dask.coef_, ours.coef_, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        LinearClassifier(alpha=1e-3),
+        LinearClassifier(class_weight={"b": 3.0, "c": 0.5}),
+        MLPClassifier((6,), activation="tanh", max_iter=40, random_state=0),
+    ],
+    ids=["linear", "class_weight", "mlp"],
+)
+def test_multi_class_fit_predict_and_evaluate_equal_in_memory(client, estimator):
+    X, y = make_classification(
+        1000, 8, n_informative=5, n_classes=3, n_clusters_per_class=1, random_state=0
+    )
+    names = np.array(["a", "b", "c"])[y]
+    w = np.random.RandomState(1).uniform(0, 3, size=len(y))
+    ours, on_dask = _fit_both(estimator, X, names, w, rows=230)
+    assert on_dask.n_iter_ == ours.n_iter_
+    for a, b in zip(_params(on_dask), _params(ours)):
+        assert_allclose(a, b, rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(on_dask.classes_, ours.classes_)
+    Xd, yd = _chunked(X, names, rows=230)
+    np.testing.assert_array_equal(on_dask.predict(Xd).compute(), ours.predict(X))
+    assert on_dask.predict_proba(Xd).shape == (1000, 3)
+    expected = ours.evaluate(X, names, sample_weight=w)
+    got = ours.evaluate(Xd, yd, sample_weight=_chunked(w, rows=230)[0])
+    assert got.keys() == expected.keys() == {"average_loss", "accuracy"}
+    for key in expected:
+        assert_allclose(got[key], expected[key], rtol=1e-12, err_msg=key)
+
+
+@pytest.mark.parametrize(
+    "head", [RegressionHead(label_dimension=2), PoissonRegressionHead()], ids=repr
+)
+def test_regressors_fit_predict_and_evaluate_equal_in_memory(client, head):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(900, 6))
+    if isinstance(head, PoissonRegressionHead):
+        y = rng.poisson(np.exp(0.3 * X[:, 0] - 0.2 * X[:, 1])).astype(float)
+    else:
+        y = X[:, :2] @ [[1.0, -2.0], [0.5, 3.0]] + 0.1 * rng.normal(size=(900, 2))
+    w = rng.uniform(0.5, 2.0, size=900)
+    ours, on_dask = _fit_both(LinearEstimator(head, alpha=1e-3), X, y, w, rows=200)
+    assert_allclose(on_dask.coef_, ours.coef_, rtol=0, atol=1e-6)
+    Xd, yd = _chunked(X, y, rows=200)
+    assert_allclose(on_dask.predict(Xd).compute(), ours.predict(X), rtol=1e-6)
+    expected = ours.evaluate(X, y)
+    got = ours.evaluate(Xd, yd)
+    for key in expected:
+        assert_allclose(got[key], expected[key], rtol=1e-12, err_msg=key)
 
 
 def test_fit_takes_column_chunks_and_in_memory_targets(client, binary):
@@ -310,8 +363,10 @@ def test_bad_dask_input_is_refused(client, binary):
     X_nan[900, 3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         LinearClassifier().fit(_chunked(X_nan)[0], yd)
-    with pytest.raises(ValueError, match="Only binary classification"):
-        LinearClassifier().fit(Xd, yd + (da.arange(1200, chunks=250) % 3 == 0))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        LinearClassifier().fit(Xd, yd + 0.5 * (da.arange(1200, chunks=250) % 3 == 0))
+    with pytest.raises(ValueError, match="class_weight='balanced' needs the class totals"):
+        LinearClassifier(class_weight="balanced").fit(Xd, yd)
     est = LinearClassifier().fit(Xd, yd)
     with pytest.raises(ValueError, match="features"):
         est.predict(Xd[:, :5])

@@ -99,7 +99,7 @@ def test_integer_sample_weight_is_repeating_rows_in_fit(kind, model):
         # linear: the same strongly convex objective minimised to a gradient
         # of 1e-10, with curvature >= alpha = 1e-2: the solutions agree to
         # ~1e-8; MLP: 5 L-BFGS steps on objectives equal up to rounding
-        assert_allclose(weighted.decision_function(X), repeated.decision_function(X),
+        assert_allclose(weighted._predict_logits(X), repeated._predict_logits(X),
                         rtol=1e-6, atol=1e-6)
         assert weighted.evaluate(X, y, weights) == pytest.approx(
             repeated.evaluate(X[rows], y[rows]), rel=1e-6, abs=1e-6

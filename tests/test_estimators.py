@@ -135,17 +135,14 @@ def test_pos_weight_raises_recall(binary):
 
 
 @pytest.mark.parametrize("estimator", [LinearClassifier(), MLPClassifier((4,))], ids=str)
-def test_multiclass_target_is_rejected_clearly(estimator):
+def test_targets_that_are_not_classes_are_rejected_clearly(estimator):
     X = np.random.RandomState(0).randn(30, 2)
-    with pytest.raises(ValueError, match="Only binary.*'multiclass'.*OneVsRestClassifier"):
-        clone(estimator).fit(X, np.arange(30) % 3)
     with pytest.raises(ValueError, match="Unknown label type"):
         clone(estimator).fit(X, np.linspace(0, 1, 30))
     with pytest.raises(ValueError, match="only one class"):
         clone(estimator).fit(X, np.ones(30))
-    # the suggested fix works
-    ovr = OneVsRestClassifier(clone(estimator)).fit(X, np.arange(30) % 3)
-    assert ovr.predict_proba(X).shape == (30, 3)
+    with pytest.raises(ValueError, match="'multiclass-multioutput'"):
+        clone(estimator).fit(X, np.c_[np.arange(30) % 3, np.arange(30) % 2])
 
 
 def test_column_vector_y_warns_and_fits_the_same(binary):
@@ -468,11 +465,12 @@ def test_logistic_regression_head_is_a_probability_regressor(make):
     p = expit(X @ w + 0.3)
     est = make(LogisticRegressionHead())
     assert is_regressor(est) and not is_classifier(est)
-    assert not hasattr(est, "predict_proba")
+    # regressors have neither probabilities nor a decision function
+    assert not hasattr(est, "predict_proba") and not hasattr(est, "decision_function")
     est.set_params(alpha=0.0, tol=1e-10, max_iter=1000).fit(X, p)
     pred = est.predict(X)
     assert pred.shape == (200,) and np.all((pred > 0) & (pred < 1))
-    assert_allclose(pred, expit(est.decision_function(X)), rtol=1e-12)
+    assert_allclose(pred, expit(est._predict_logits(X)), rtol=1e-12)
     assert est.score(X, p) == pytest.approx(r2_score(p, pred))
     if isinstance(est, LinearEstimator):
         # soft labels p = sigmoid(Xw + b): cross-entropy is minimised at (w, b)
@@ -488,7 +486,7 @@ def test_tags_tell_the_truth():
     for est in [LinearClassifier(), MLPClassifier()]:
         tags = get_tags(est)
         assert tags.estimator_type == "classifier" and tags.input_tags.sparse
-        assert tags.classifier_tags.multi_label and not tags.classifier_tags.multi_class
+        assert tags.classifier_tags.multi_label and tags.classifier_tags.multi_class
     assert not get_tags(LinearEstimator(BinaryClassHead())).classifier_tags.multi_label
     assert get_tags(MLPEstimator(LogisticRegressionHead())).estimator_type == "regressor"
 

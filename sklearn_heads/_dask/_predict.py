@@ -11,9 +11,9 @@ import dask
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .._base_estimator import _require_positive_weight
 from .._compat import _check_n_features
 from .._losses import _float_dtype
+from .._validation import require_positive_weight
 from ._rows import aligned_chunks, check_dask_X, tree_reduce
 
 
@@ -97,5 +97,5 @@ def evaluate_chunks(estimator, X, y, sample_weight=None):
     task = dask.delayed(_chunk_metrics, pure=False)
     parts = [task(est, *part) for part in parts]
     eval_metrics, any_positive = tree_reduce(parts, _merge)
-    _require_positive_weight(any_positive, X.shape[0])
+    require_positive_weight(any_positive, X.shape[0])
     return {key: metric.result() for key, metric in eval_metrics.items()}

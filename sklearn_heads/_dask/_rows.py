@@ -18,15 +18,12 @@ import dask.array as da
 import numpy as np
 from sklearn.utils import check_array
 
-from .._base_estimator import (
-    _argument_named,
-    _check_sample_weight_values,
-    _require_positive_weight,
-)
 from .._compat import _check_feature_names, _check_n_features
 from .._losses import _float_dtype
 from .._objective import Objective, add_in_order, column_moments, scale_free_weights
 from .._threads import blas_libraries, single_threaded
+from .._validation import argument_named, check_sample_weight_values, require_positive_weight
+from ._objective import DaskLabelwiseObjective, DaskObjective
 
 #: Chunk results added by one task of the reduction tree.
 FAN_IN = 8
@@ -143,17 +140,18 @@ def _target_summary(y):
     return np.repeat(values[:, None], y.shape[1], axis=1)
 
 
-def _load_chunk(estimator, head, classes, largest, offset, X, y, w):
+def _load_chunk(head, classes, largest, offset, X, y, w):
     """One row chunk checked and encoded as ``fit`` does in memory.
 
     ``largest`` is the largest sample weight of all chunks (see
     ``scale_free_weights``).
     """
-    with _argument_named({"X": X}):
+    with argument_named({"X": X}):
         X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
-    labels = estimator._encode_labels(y, head, classes)
+    with argument_named({"y": y}):
+        labels, _ = head._encode_target(y, classes)
     if w is not None:
-        w = _check_sample_weight_values(w, X, np.float64, offset=offset)
+        w = check_sample_weight_values(w, X, np.float64, offset=offset)
         w = scale_free_weights(head, w, largest)
     z, w = head._prepare(labels, X.shape[0], sample_weight=w, dtype=X.dtype)
     return X, z, w
@@ -204,19 +202,18 @@ def lost_data_explained():
 
 
 @lost_data_explained()
-def training_rows(estimator, X, y, sample_weight, check_head):
+def training_rows(estimator, X, y, sample_weight):
     """Check Dask training data and load it on the workers.
 
     Parameters
     ----------
     estimator : _BaseHeadEstimator
         Gets ``n_features_in_`` (and loses ``feature_names_in_``); provides
-        ``_head_for_target`` and ``_encode_labels``.
+        the head, through ``_target_head`` (given a summary of ``y``'s
+        distinct values), which then encodes every chunk's targets.
     X : dask.array.Array of shape (n_samples, n_features)
     y : dask.array.Array or array-like
     sample_weight : dask.array.Array or array-like or None
-    check_head : callable
-        Called with the head before any chunk is loaded.
 
     Returns
     -------
@@ -229,18 +226,15 @@ def training_rows(estimator, X, y, sample_weight, check_head):
     # X (say, built lazily) is computed once: here, then read from memory
     arrays, parts = aligned_chunks(X, y, sample_weight, persist=True)
 
-    head, _, classes = estimator._head_for_target(_target_summary(arrays[1]))
-    check_head(head)
+    head, _, classes = estimator._target_head(_target_summary(arrays[1]), whole=False)
 
     largest = _largest_weight(arrays[2])
     load = dask.delayed(_load_chunk, pure=False)
-    chunks = dask.persist(
-        *[load(estimator, head, classes, largest, *part) for part in parts]
-    )
+    chunks = dask.persist(*[load(head, classes, largest, *part) for part in parts])
     totals = dask.compute(*[dask.delayed(_chunk_totals)(c) for c in chunks])
     del arrays  # the loaded chunks are in memory: the raw ones may go
     n_samples = sum(t[0] for t in totals)
-    _require_positive_weight(any(t[2] for t in totals), n_samples)
+    require_positive_weight(any(t[2] for t in totals), n_samples)
     total_weight = float(np.sum([t[1] for t in totals]))
     if not np.isfinite(total_weight):
         raise ValueError(
@@ -332,6 +326,11 @@ class DaskRows:
         static = dask.delayed((head, model, np.asarray(params), columns), pure=False)
         task = dask.delayed(_chunk_sums, pure=False)
         return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group)
+
+    def make_objective(self, head, model, alpha=0.0, labelwise=False):
+        """The training objective on these rows (see ``_objective.make_objective``)."""
+        cls = DaskLabelwiseObjective if labelwise else DaskObjective
+        return cls(head, model, self, None, None, alpha=alpha)
 
     def all_chunks(self, function, *args):
         """``function(X, labels, sample_weight, *args)`` AND-ed over the chunks."""

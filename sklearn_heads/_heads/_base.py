@@ -26,6 +26,7 @@ from sklearn.base import BaseEstimator
 
 from .._compat import InvalidParameterError, asarray
 from .._losses import (
+    LossOverflowError,
     _as_array,
     _check_finite,
     _check_pos_weight,
@@ -36,14 +37,7 @@ from .._losses import (
 )
 from .._warnings import warn_outside_package
 from ._labels import check_sample_weight, check_weight_total
-
-
-class LossOverflowError(ValueError):
-    """A loss (or its gradient, or a metric's sum) overflows for finite inputs.
-
-    Raised by the heads with the inputs' magnitudes; the estimators, whose
-    logits come from ``X``, say so (not public: a ``ValueError``).
-    """
+from ._task import _Task
 
 
 class Reduction:
@@ -259,13 +253,14 @@ class _Validated(BaseEstimator):
             raise InvalidParameterError(str(exc)) from None
 
 
-class _Head(_Validated):
+class _Head(_Task, _Validated):
     """Shared implementation of the heads (not public).
 
     Subclasses implement ``_validate`` (which calls ``_setup_common`` and
     fills ``self._metric_keys``), ``logits_dimension``, ``_encode_labels``,
     ``_default_loss``, ``_prediction_keys``, ``_predictions``,
-    ``_metric_factories`` and ``_update``.
+    ``_metric_factories`` and ``_update``; and, through the mixins of
+    ``_task.py``, what the estimators ask of their task.
 
     Two kinds of loss are supported. By default the loss of an example is
     one number per example (shape ``[D0, ..., DN, 1]``: the classification

@@ -4,14 +4,17 @@ import numbers
 
 import numpy as np
 from scipy.special import expit, logit
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
 
 from .._losses import _sigmoid_ce_loss_grad, _sigmoid_ce_of_probabilities
 from .._metrics import AUC, AccuracyBaseline, Mean, MeanMatch, Precision, Recall
 from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
 from ._labels import encode_binary_labels
+from ._task import _ClassifierTask, check_threshold, class_indices
 
 
-class BinaryClassHead(_Head):
+class BinaryClassHead(_ClassifierTask, _Head):
     """Head for binary classification with sigmoid cross-entropy.
 
     The NumPy port of ``tf.estimator.BinaryClassHead``: the same loss,
@@ -209,6 +212,53 @@ class BinaryClassHead(_Head):
         for t in self._thresholds:
             for name in ("accuracy", "precision", "recall"):
                 m[k(f"{name}/positive_threshold_%g" % t)].update_state(z, logistic, w)
+
+    # ------------------------------------------------------------------
+    # the estimators' questions (see _task.py)
+    def _encode_target(self, y, classes=None):
+        if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+            raise ValueError(
+                "A BinaryClassHead needs a 1-d target of two classes; got a multi-label "
+                f"indicator matrix or another 2-d target, of shape {np.shape(y)} (use a "
+                "MultiLabelHead for multi-label targets)."
+            )
+        y = column_or_1d(y, warn=True)
+        if self._vocabulary is not None:
+            return y, np.asarray(self._vocabulary)  # the head reads the names
+        fitted = classes is not None
+        if not fitted:
+            check_classification_targets(y)
+            classes = np.unique(y)
+            if classes.shape[0] == 1:
+                raise ValueError(
+                    "A BinaryClassHead needs samples of 2 classes, but the data "
+                    f"contains only one class: {classes.tolist()[0]!r}."
+                )
+            if classes.shape[0] > 2:
+                raise ValueError(
+                    "Only binary classification is supported by a BinaryClassHead; "
+                    f"got {classes.shape[0]} classes {classes.tolist()!r:.80}. Use a "
+                    f"MultiClassHead(n_classes={classes.shape[0]}), or LinearClassifier "
+                    "or MLPClassifier, which choose the head from y."
+                )
+        return class_indices(y, classes, fitted).astype(np.float64), classes
+
+    def _check_threshold(self, threshold):
+        return float(check_threshold(threshold))
+
+    def _decide(self, logits, classes, threshold):
+        # probability > threshold, computed on the logits as the head does
+        positive = logits[:, 0] > logit(self._check_threshold(threshold))
+        return classes[positive.astype(np.intp)]
+
+    def _update_metrics_at(
+        self, eval_metrics, logits, labels, sample_weight, threshold, predicted_labels=None
+    ):
+        if predicted_labels is not None:  # a wrapper's decisions
+            options = {"predicted_labels": predicted_labels}
+        else:
+            options = {"decision_threshold": self._check_threshold(threshold)}
+        return self._update_metrics(eval_metrics, logits, labels, sample_weight, **options)
 
     def update_metrics(
         self, eval_metrics, logits, labels, sample_weight=None, *, decision_threshold=0.5

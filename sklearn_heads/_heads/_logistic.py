@@ -6,9 +6,10 @@ from .._losses import _sigmoid_ce_loss_grad
 from .._metrics import Mean
 from ._base import Reduction, _Head
 from ._labels import encode_probability_labels
+from ._task import _RegressorTask
 
 
-class LogisticRegressionHead(_Head):
+class LogisticRegressionHead(_RegressorTask, _Head):
     """Head for regression of a probability in ``[0, 1]`` through a sigmoid.
 
     The NumPy port of ``tf.estimator.LogisticRegressionHead``: the loss is

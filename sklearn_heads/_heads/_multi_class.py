@@ -4,6 +4,8 @@ import numbers
 
 import numpy as np
 from scipy.special import softmax
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
 
 from .._losses import (
     _softmax_ce_loss_grad,
@@ -13,6 +15,7 @@ from .._losses import (
 from .._metrics import Mean, MeanMatch
 from ._base import Reduction, _check_vocabulary, _Head
 from ._labels import encode_class_ids
+from ._task import _ClassifierTask, check_threshold, class_indices
 
 
 def _check_n_classes(n_classes):
@@ -28,7 +31,7 @@ def _check_n_classes(n_classes):
     return int(n_classes)
 
 
-class MultiClassHead(_Head):
+class MultiClassHead(_ClassifierTask, _Head):
     """Head for multi-class classification with softmax cross-entropy.
 
     The NumPy port of ``tf.estimator.MultiClassHead``: the same loss,
@@ -94,6 +97,8 @@ class MultiClassHead(_Head):
     array([[0],
            [1]])
     """
+
+    _multi_class = True
 
     _prediction_keys = (
         "logits",
@@ -196,3 +201,44 @@ class MultiClassHead(_Head):
         """Feed every metric, for logits and for probabilities alike."""
         m[self._key("average_loss")].update_state(loss, w)
         m[self._key("accuracy")].update_state(z, class_ids, w)
+
+    # ------------------------------------------------------------------
+    # the estimators' questions (see _task.py)
+    def _encode_target(self, y, classes=None):
+        if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+            raise ValueError(
+                "A MultiClassHead needs a 1-d target of class labels; got a 2-d "
+                f"target of shape {np.shape(y)}."
+            )
+        y = column_or_1d(y, warn=True)
+        fitted = classes is not None
+        if not fitted:  # the head's own classes: its names, or the class ids
+            check_classification_targets(y)
+            classes = (
+                np.arange(self.logits_dimension)
+                if self._vocabulary is None
+                else np.asarray(self._vocabulary)
+            )
+        ids = class_indices(y, classes, fitted)
+        # with a vocabulary the head reads the names itself
+        return (ids if self._vocabulary is None else y), classes
+
+    def _check_threshold(self, threshold):
+        # not used (predict returns the most probable class), but checked
+        return check_threshold(threshold)
+
+    def _decide(self, logits, classes, threshold):
+        self._check_threshold(threshold)
+        return classes[np.argmax(logits, axis=1)]
+
+    def _separated(self, z, w, logits):
+        # every (weighted) row's own logit above all the others
+        rows = np.arange(logits.shape[0])
+        ids = z[:, 0].astype(np.intp)
+        own = logits[rows, ids]
+        others = np.array(logits, dtype=np.float64, copy=True)
+        others[rows, ids] = -np.inf
+        right = own > others.max(axis=1)
+        if w is not None:
+            right |= w[:, 0] == 0
+        return np.array([np.all(right)])

@@ -3,8 +3,11 @@
 import numbers
 
 import numpy as np
-from scipy.special import expit
+import scipy.sparse as sp
+from scipy.special import expit, logit
+from sklearn.utils.multiclass import type_of_target
 
+from .._compat import asarray
 from .._losses import (
     _sigmoid_ce_loss_grad,
     _sigmoid_ce_of_probabilities,
@@ -13,6 +16,7 @@ from .._losses import (
 from .._metrics import AUC, Mean, MeanMatch, Precision, Recall
 from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
 from ._labels import encode_multilabel_labels
+from ._task import _ClassifierTask, check_threshold
 
 
 def _check_n_classes(n_classes):
@@ -66,7 +70,7 @@ def _resolve_classes(classes, n_classes, vocabulary):
     return tuple(ids)
 
 
-class MultiLabelHead(_Head):
+class MultiLabelHead(_ClassifierTask, _Head):
     """Head for multi-label classification: one sigmoid per class.
 
     The NumPy port of ``tf.estimator.MultiLabelHead``. The loss of an example
@@ -130,6 +134,7 @@ class MultiLabelHead(_Head):
     """
 
     _binary_labels = True
+    _multi_label = True
 
     _prediction_keys = ("logits", "probabilities", "classes")
 
@@ -260,3 +265,38 @@ class MultiLabelHead(_Head):
             m[k(f"probability_mean/{suffix}")].update_state(p, w)
             m[k(f"auc/{suffix}")].update_state(zc, p, w)
             m[k(f"auc_precision_recall/{suffix}")].update_state(zc, p, w)
+
+    # ------------------------------------------------------------------
+    # the estimators' questions (see _task.py)
+    @property
+    def _separable_outputs(self):
+        # the built-in loss is a mean of one cross-entropy per label
+        return self.loss_fn is None and self.logits_dimension > 1
+
+    def _encode_target(self, y, classes=None):
+        k = self.logits_dimension
+        if classes is not None:  # after fit: the head checks the values
+            if sp.issparse(y):
+                return y, classes
+            try:
+                return asarray(y), classes
+            except ValueError:  # ragged lists
+                raise ValueError(
+                    "y must be a multi-label indicator matrix of shape (n_samples, "
+                    f"{k}), as for fit; got {y!r:.60}."
+                ) from None
+        target_type = type_of_target(y, input_name="y")
+        if target_type != "multilabel-indicator" or y.shape[1] != k:
+            raise ValueError(
+                f"A MultiLabelHead(n_classes={k}) needs a multi-label indicator "
+                f"matrix of {k} columns; got a target of type {target_type!r} and "
+                f"shape {np.shape(y)}."
+            )
+        own = np.arange(k) if self._vocabulary is None else np.asarray(self._vocabulary)
+        return y, own
+
+    def _check_threshold(self, threshold):
+        return check_threshold(threshold, self.logits_dimension)
+
+    def _decide(self, logits, classes, threshold):
+        return (logits > logit(self._check_threshold(threshold))).astype(np.int64)

@@ -1,6 +1,7 @@
 """The Poisson regression head (``tf.estimator.PoissonRegressionHead``)."""
 
 import numpy as np
+from sklearn.metrics import d2_tweedie_score
 
 from .._losses import _log_poisson_loss_grad
 from ._base import Reduction
@@ -104,3 +105,26 @@ class PoissonRegressionHead(RegressionHead):
     def _predicted_values(self, logits):
         with np.errstate(over="ignore"):  # a rate of inf, as TensorFlow's
             return np.exp(logits)
+
+    # ------------------------------------------------------------------
+    # the estimators' questions (see _task.py)
+    def _update_tags(self, tags):
+        tags = super()._update_tags(tags)
+        tags.target_tags.positive_only = True  # as PoissonRegressor's
+        return tags
+
+    def _score(self, y, y_pred, sample_weight=None, classes=None):
+        """D^2, the fraction of Poisson deviance explained (PoissonRegressor's score).
+
+        With ``label_dimension > 1``, the mean of every target's D^2.
+        """
+        y = np.asarray(y, dtype=np.float64)
+        y_pred = np.asarray(y_pred, dtype=np.float64)
+        if y_pred.ndim == 1:
+            return d2_tweedie_score(
+                np.reshape(y, -1), y_pred, sample_weight=sample_weight, power=1
+            )
+        return float(np.mean([
+            d2_tweedie_score(y[:, j], y_pred[:, j], sample_weight=sample_weight, power=1)
+            for j in range(y_pred.shape[1])
+        ]))

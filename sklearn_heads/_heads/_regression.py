@@ -8,6 +8,7 @@ from .._losses import _squared_error_loss_grad, _weighted_sum_grad
 from .._metrics import Mean
 from ._base import Reduction, _Head
 from ._labels import check_sample_weight, encode_real_labels
+from ._task import _RegressorTask
 
 
 def _check_label_dimension(label_dimension):
@@ -23,7 +24,7 @@ def _check_label_dimension(label_dimension):
     return int(label_dimension)
 
 
-class RegressionHead(_Head):
+class RegressionHead(_RegressorTask, _Head):
     """Head for regression with the mean squared error.
 
     The NumPy port of ``tf.estimator.RegressionHead``: the same loss,

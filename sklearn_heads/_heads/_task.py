@@ -1,0 +1,223 @@
+"""What the estimators ask a head: its task, told by the head itself.
+
+The estimators (``sklearn_heads._base_estimator``) never ask what kind of
+head they hold. They call these private methods, which every head answers
+for its own task:
+
+``_estimator_type``
+    ``"classifier"`` or ``"regressor"``; ``_update_tags(tags)`` sets the
+    estimator's scikit-learn tags to match.
+``_encode_target(y, classes=None) -> (labels, classes)``
+    ``y`` as the head's labels, and the classes (None for regression).
+    At ``fit`` (``classes=None``) the head finds the classes, from ``y``
+    or from itself (``n_classes``, ``label_vocabulary``); afterwards (the
+    fitted ``classes_`` given) labels outside them are an error that
+    names them.
+``_check_threshold(threshold)``
+    The estimator's decision ``threshold`` checked for this head (None
+    where the head has no use for it).
+``_decide(logits, classes, threshold)``
+    What ``predict`` returns; ``_proba(logits)`` what ``predict_proba``
+    returns (classifiers only).
+``_score(y, y_pred, sample_weight, classes)``
+    What ``score`` returns, as the matching scikit-learn estimator scores.
+``_update_metrics_at(eval_metrics, logits, labels, sample_weight, threshold, predicted_labels=None)``
+    ``update_metrics``, with the decision threshold where the head's
+    metrics use one, or the decisions of a model wrapping the estimator
+    (``predicted_labels``, encoded as the labels are) in its place.
+``_can_separate``, ``_separated(z, w, logits)``
+    Whether the fitted logits can separate the training data (then the
+    loss of an unpenalised fit has no minimum), and per output whether
+    they do.
+``_separable_outputs``
+    Whether the built-in objective is a sum of independent per-output
+    problems (which the linear models then solve one by one).
+
+The defaults here are those of a head no estimator can fit; the mixins
+below give the classification and regression families theirs.
+"""
+
+import numpy as np
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import ClassifierTags, RegressorTags
+from sklearn.utils.validation import column_or_1d
+
+from .._losses import _real_array
+
+
+def class_indices(y, classes, fitted=True):
+    """The index in ``classes`` of every label of ``y``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+    classes : ndarray of shape (n_classes,)
+        In any order (a vocabulary is not sorted).
+    fitted : bool, default=True
+        Whether ``classes`` are those seen in fit (for the message).
+
+    Raises
+    ------
+    ValueError
+        Naming the labels of ``y`` that are not in ``classes``.
+    """
+    y = np.asarray(y)
+    values, inverse = np.unique(y, return_inverse=True)
+    lookup = {c: i for i, c in enumerate(np.asarray(classes).tolist())}
+    positions = [lookup.get(v) for v in values.tolist()]
+    unseen = [v for v, p in zip(values.tolist(), positions) if p is None]
+    if unseen:
+        where = "not seen in fit" if fitted else "that are not classes of the head"
+        raise ValueError(
+            f"y contains labels {where}: {unseen!r}; the classes are "
+            f"{np.asarray(classes).tolist()!r}."
+        )
+    return np.asarray(positions, dtype=np.intp)[np.reshape(inverse, -1)]
+
+
+def check_threshold(threshold, n_values=None):
+    """An estimator's decision ``threshold``: in (0, 1), a scalar or ``n_values`` of them.
+
+    Returns
+    -------
+    threshold : ndarray of shape () or (n_values,)
+    """
+    # real numbers only: not "0.5", not 0.5j cut to its real part
+    value = _real_array(threshold, "threshold")
+    if value.dtype.kind == "b":
+        raise TypeError(f"threshold must be numbers in (0, 1); got {threshold!r}.")
+    value = value.astype(np.float64)
+    allowed = ((),) if n_values is None else ((), (n_values,))
+    if value.shape not in allowed:
+        what = "a scalar" if n_values is None else f"a scalar or {n_values} values"
+        raise ValueError(f"threshold must be {what}; got shape {value.shape}.")
+    if not np.all((value > 0) & (value < 1)):
+        raise ValueError(
+            f"threshold must be in the open interval (0, 1); got {threshold!r}."
+        )
+    return value
+
+
+class _Task:
+    """The estimator-facing defaults: a head the estimators cannot fit."""
+
+    #: "classifier" or "regressor" (None: the estimators cannot fit it).
+    _estimator_type = None
+
+    @property
+    def _separable_outputs(self):
+        return False
+
+    @property
+    def _can_separate(self):
+        return False
+
+    def _encode_target(self, y, classes=None):
+        raise TypeError(f"The estimators cannot fit a {type(self).__name__}.")
+
+    def _check_threshold(self, threshold):
+        return None
+
+    def _update_tags(self, tags):
+        return tags
+
+    def _update_metrics_at(
+        self, eval_metrics, logits, labels, sample_weight, threshold, predicted_labels=None
+    ):
+        options = {} if predicted_labels is None else {"predicted_labels": predicted_labels}
+        return self._update_metrics(eval_metrics, logits, labels, sample_weight, **options)
+
+    def _separated(self, z, w, logits):
+        return np.zeros(0, dtype=bool)
+
+
+class _ClassifierTask(_Task):
+    """Classification heads: ``predict`` returns classes, ``score`` is accuracy.
+
+    ``_class_weight`` (set by the ``*Classifier`` estimators through
+    :meth:`_set_class_weight`, never a parameter) multiplies the training
+    weight of every row by its class's weight, as scikit-learn's
+    ``class_weight`` does; heads with a class id per row support it.
+    """
+
+    _estimator_type = "classifier"
+    _multi_class = False
+    _multi_label = False
+    _class_weight = None
+
+    @property
+    def _can_separate(self):
+        return self.loss_fn is None
+
+    def _update_tags(self, tags):
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags(
+            multi_class=self._multi_class, multi_label=self._multi_label
+        )
+        tags.regressor_tags = None
+        return tags
+
+    def _proba(self, logits):
+        # logits that overflowed to an infinity still have probabilities
+        return self._checked_predictions(
+            logits, "probabilities", allow_infinite=True
+        )["probabilities"]
+
+    def _score(self, y, y_pred, sample_weight=None, classes=None):
+        self._encode_target(y, classes)  # labels unseen in fit are an error
+        return accuracy_score(y, y_pred, sample_weight=sample_weight)
+
+    def _separated(self, z, w, logits):
+        # sigmoid heads: every (weighted) logit on its label's side
+        right = np.where(z > 0.5, logits > 0, logits < 0)
+        if w is not None:
+            right |= w == 0
+        return np.all(right, axis=0)
+
+    def _set_class_weight(self, weights):
+        """Weigh the training rows of each class (``weights[class id]``)."""
+        self._class_weight = np.asarray(weights, dtype=np.float64)
+        return self
+
+    def _prepare(self, labels, n_rows, sample_weight=None, dtype=np.float64):
+        z, w = super()._prepare(labels, n_rows, sample_weight, dtype)
+        if self._class_weight is None:
+            return z, w
+        # z is a column of class ids (0/1 for a binary head)
+        row_weight = self._class_weight[z[:, 0].astype(np.intp)][:, None].astype(dtype)
+        return z, row_weight if w is None else w * row_weight
+
+
+class _RegressorTask(_Task):
+    """Regression heads: ``predict`` returns the predictions, ``score`` is R^2."""
+
+    _estimator_type = "regressor"
+
+    def _update_tags(self, tags):
+        tags.estimator_type = "regressor"
+        tags.regressor_tags = RegressorTags()
+        tags.classifier_tags = None
+        if self.logits_dimension > 1:
+            tags.target_tags.multi_output = True
+            tags.target_tags.single_output = False
+        return tags
+
+    def _encode_target(self, y, classes=None):
+        d = self.logits_dimension
+        if d == 1:
+            return column_or_1d(y, warn=True), None
+        if np.ndim(y) != 2 or np.shape(y)[1] != d:
+            raise ValueError(
+                f"A {type(self).__name__}(label_dimension={d}) needs y of shape "
+                f"(n_samples, {d}); got shape {np.shape(y)}."
+            )
+        return y, None
+
+    def _decide(self, logits, classes, threshold):
+        values = self._checked_predictions(
+            logits, "predictions", allow_infinite=True
+        )["predictions"]
+        return values[:, 0] if values.shape[1] == 1 else values
+
+    def _score(self, y, y_pred, sample_weight=None, classes=None):
+        return r2_score(y, y_pred, sample_weight=sample_weight)
