@@ -200,8 +200,7 @@ class _BaseHeadEstimator(BaseEstimator):
                 head, labels, classes = self._target_head(y, sample_weight)
 
         model = self._make_model(X.shape[1], head.logits_dimension)
-        theta0 = self._initial_theta(model, X.dtype)
-        result = self._minimize(head, model, X, labels, sample_weight, theta0)
+        result = self._minimize(head, model, X, labels, sample_weight)
 
         if self.alpha == 0 and result.converged and head._can_separate:
             _warn_if_separated(head, model, result.theta, X, labels, sample_weight)
@@ -228,25 +227,45 @@ class _BaseHeadEstimator(BaseEstimator):
         """L-BFGS history length for ``X`` (see ``minimize_lbfgs``)."""
         return 10
 
-    def _minimize(self, head, model, X, labels, sample_weight, theta0):
-        """Minimise the objective with L-BFGS from ``theta0``: an ``LBFGSResult``."""
+    def _minimize(self, head, model, X, labels, sample_weight):
+        """Minimise the objective with L-BFGS: an ``LBFGSResult``."""
         objective = make_objective(head, model, X, labels, sample_weight, alpha=self.alpha)
+        scale = self._parameter_scale(model, objective)
         return minimize_lbfgs(
             objective.loss_and_gradient,
-            theta0,
+            self._initial_theta(model, X.dtype, scale),
             max_iter=self.max_iter,
             tol=self.tol,
             verbose=self.verbose,
             history=self._lbfgs_history(X),
-            scale=self._parameter_scale(model, objective),
+            scale=scale,
         )
 
     def _parameter_scale(self, model, objective):
-        """Scales of the parameters L-BFGS runs on (None: the parameters)."""
-        return None
+        """The first layer's weights in units of their column's scale (a preconditioner).
 
-    def _initial_theta(self, model, dtype):
-        """The previous solution under ``warm_start``, else a fresh start."""
+        L-BFGS runs on ``W * sqrt(rms(column) ** 2 + alpha)`` for the
+        weights of each column (see ``Objective.preconditioner`` and
+        :class:`~sklearn_heads._solver.Stopping` for what ``tol`` then
+        bounds): the model of ``X`` with every column divided by its scale,
+        so that L-BFGS sees unscaled data as it sees standardised data. On
+        standardised data nothing changes; on columns of very different
+        scales (a constant column of 1e8, features in different units, an
+        MLP on inputs of 100 under a Poisson head) L-BFGS would otherwise
+        crawl, overflow, or stop where the objective stalls in floating
+        point. The minimiser, the fitted parameters and ``loss_curve_`` are
+        those of the unscaled objective.
+        """
+        return model.parameter_scale(objective.preconditioner())
+
+    def _initial_theta(self, model, dtype, scale=None):
+        """The previous solution under ``warm_start``, else a fresh start.
+
+        A fresh start is drawn in the preconditioned variables
+        ``scale * theta`` (see :meth:`_parameter_scale`): an MLP's initial
+        weights are those it would draw for standardised data (a linear
+        model starts from zeros either way).
+        """
         if self.warm_start:
             params = self._fitted_params()
             if params is not None:
@@ -254,7 +273,8 @@ class _BaseHeadEstimator(BaseEstimator):
                     return model.pack(*params)
                 except ValueError:
                     pass  # the shapes changed (other features or labels)
-        return model.init_params(self._init_random_state(), dtype)
+        theta = model.init_params(self._init_random_state(), dtype)
+        return theta if scale is None else theta / scale
 
     # ------------------------------------------------------------------
     # predictions

@@ -40,21 +40,7 @@ class _LinearModelMixin:
         """
         return 30 if X.shape[1] <= 1000 else 10
 
-    def _parameter_scale(self, model, objective):
-        """Each coefficient in units of its column's scale (a preconditioner).
-
-        L-BFGS runs on ``coef_ * sqrt(rms(column) ** 2 + alpha)`` (see
-        ``Objective.preconditioner`` and
-        :class:`~sklearn_heads._solver.Stopping` for what ``tol`` then
-        bounds). On standardised data nothing changes; on columns of very
-        different scales (a constant column of 1e8, features in different
-        units) L-BFGS would otherwise crawl, or stop where the objective
-        stalls in floating point, far from the optimum. The minimiser,
-        ``coef_`` and ``loss_curve_`` are those of the unscaled objective.
-        """
-        return model.parameter_scale(objective.preconditioner())
-
-    def _minimize(self, head, model, X, labels, sample_weight, theta0):
+    def _minimize(self, head, model, X, labels, sample_weight):
         """One L-BFGS per output when the head's objective separates, evaluated together.
 
         A head says so with ``_separable_outputs`` (a multi-label head with
@@ -67,17 +53,18 @@ class _LinearModelMixin:
         every label at its iterate after ``t + 1`` iterations (or its last).
         """
         if not head._separable_outputs:
-            return super()._minimize(head, model, X, labels, sample_weight, theta0)
+            return super()._minimize(head, model, X, labels, sample_weight)
         objective = make_objective(
             head, model, X, labels, sample_weight, alpha=self.alpha, labelwise=True
         )
+        scale = self._parameter_scale(model, objective)
         result = minimize_lbfgs_batched(
             objective.loss_and_gradient_labels,
-            objective.split(theta0),
+            objective.split(self._initial_theta(model, X.dtype, scale)),
             max_iter=self.max_iter,
             tol=self.tol,
             verbose=self.verbose,
-            scale=objective.split(self._parameter_scale(model, objective))[0],
+            scale=objective.split(scale)[0],
         )
         n_iter = int(result.n_iter.max())
         per_label = np.full((objective.n_labels, n_iter), np.nan)

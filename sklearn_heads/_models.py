@@ -159,6 +159,27 @@ class _LayeredModel:
             theta[s:e] = np.reshape(b, shape)
         return theta
 
+    def parameter_scale(self, column_scale):
+        """The scale of each entry of ``theta`` for a column scale of ``X``.
+
+        The first layer's ``W[j, k]`` gets ``column_scale[j]``, everything
+        else 1: ``scale * theta`` are the parameters of the model of ``X``
+        with every column divided by its scale (see
+        :func:`~sklearn_heads._solver.scaled`), which L-BFGS runs on.
+
+        Parameters
+        ----------
+        column_scale : ndarray of shape (n_features,)
+
+        Returns
+        -------
+        scale : ndarray of shape (n_params,)
+        """
+        scale = np.ones(self.n_params, dtype=np.float64)
+        s, e, (fan_in, fan_out) = self._weight_slices[0]
+        scale[s:e] = np.repeat(np.asarray(column_scale, dtype=np.float64), fan_out)
+        return scale
+
     def penalty(self, theta):
         """Half the squared L2 norm of the weights (intercepts excluded).
 
@@ -231,25 +252,6 @@ class LinearModel(_LayeredModel):
         theta : ndarray of shape (n_params,)
         """
         return np.zeros(self.n_params, dtype=dtype)
-
-    def parameter_scale(self, column_scale):
-        """The scale of each entry of ``theta`` for a column scale of ``X``.
-
-        ``W[j, k]`` gets ``column_scale[j]`` and the intercepts 1: with the
-        columns' root mean squares, ``scale * theta`` are the coefficients
-        of ``X`` with every column divided by its root mean square (see
-        :func:`~sklearn_heads._solver.scaled`).
-
-        Parameters
-        ----------
-        column_scale : ndarray of shape (n_features,)
-
-        Returns
-        -------
-        scale : ndarray of shape (n_params,)
-        """
-        W = np.repeat(np.asarray(column_scale, dtype=np.float64)[:, None], self.n_outputs, 1)
-        return self.pack([W], [np.ones(self.n_outputs)])
 
     def forward(self, theta, X):
         """Logits of ``X``.

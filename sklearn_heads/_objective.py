@@ -44,6 +44,10 @@ CHUNK_BYTES = 64 * 2**20
 #: evaluation instead of twice. Also the unit of work of the threads.
 BLOCK_BYTES = 4 * 2**20
 
+#: Column scales (see ``Objective.preconditioner``) within this many powers
+#: of two of 1 are taken as 1: no preconditioning for columns of moderate scale.
+UNSCALED_OCTAVES = 2
+
 #: Whether float32 ``X`` of a linear model is computed in float64 chunk by
 #: chunk (see :class:`Objective`).
 UPCAST_LINEAR_FLOAT32 = True
@@ -320,10 +324,10 @@ class Objective:
     def preconditioner(self):
         """The scale of each coefficient's preconditioned variable.
 
-        ``sqrt(rms_j ** 2 + alpha)``: the square root of a diagonal estimate
-        of the objective's curvature along the coefficients of column ``j``
-        (the data term's grows with the column's mean square, the penalty's
-        is ``alpha``). L-BFGS runs on ``coef_j * scale_j`` (see
+        ``sqrt(rms_j ** 2 + alpha)``, rounded to a power of two (1 within a
+        factor 4 of 1): the square root of a diagonal estimate of the objective's curvature
+        along the coefficients of column ``j`` (the data term's grows with
+        the column's mean square, the penalty's is ``alpha``). L-BFGS runs on ``coef_j * scale_j`` (see
         :func:`~sklearn_heads._solver.scaled`): columns of any scale, and
         columns so small that the penalty decides, all look alike to it.
         Without the penalty, a column that is almost always zero (a rare
@@ -332,7 +336,16 @@ class Objective:
         times the iterations on the digits).
         """
         # sqrt(rms ** 2 + alpha), without overflowing for columns beyond 1e154
-        return np.hypot(self.column_scale(), np.sqrt(self._penalty_strength()))
+        scale = np.hypot(self.column_scale(), np.sqrt(self._penalty_strength()))
+        # the nearest power of two: scaling by it is exact (it adds no
+        # rounding to the objective, and a scale that differs in its last
+        # bit, say from summing the rows in another order, gives the same
+        # fit; X * 2**k gets the scale of X times 2**k); and 1 for columns
+        # within a factor 4 of unit scale, which gain nothing from it
+        with np.errstate(divide="ignore", invalid="ignore"):
+            exponent = np.clip(np.round(np.log2(scale)), -1000, 1000)
+        exponent[~np.isfinite(exponent) | (np.abs(exponent) <= UNSCALED_OCTAVES)] = 0
+        return np.exp2(exponent)
 
     def _penalty_strength(self):
         """``alpha`` as the penalty of each coefficient's problem."""
@@ -342,17 +355,18 @@ class Objective:
         """The weighted root mean square of each column of ``X`` (see :func:`column_scale`)."""
         sq_sums, total = column_moments(self.X, self.sample_weight)
         scale = column_scale(sq_sums, total)
-        overflowed = ~np.isfinite(sq_sums)
-        if np.any(overflowed):
-            # columns beyond 1e154 whose squares overflow: their largest
-            # absolute value is a scale as good (between the RMS and
-            # sqrt(n) times it)
-            X = self.X[:, np.flatnonzero(overflowed)]
+        extreme = ~np.isfinite(sq_sums) | (sq_sums == 0)
+        if np.any(extreme):
+            # columns beyond 1e154 whose squares overflow, or below 1e-154
+            # whose squares underflow to 0: their largest absolute value is
+            # a scale as good (between the RMS and sqrt(n) times it); an
+            # all-zero column keeps 1
+            X = self.X[:, np.flatnonzero(extreme)]
             if sp.issparse(X):
                 largest = abs(X).max(axis=0).toarray().ravel()
             else:
                 largest = np.max(np.abs(X), axis=0)
-            scale[overflowed] = np.where(largest > 0, largest, 1.0)
+            scale[extreme] = np.where(largest > 0, largest, 1.0)
         return scale
 
     def _upcast_chunk(self, X):

@@ -357,6 +357,26 @@ def test_huge_finite_x_fits_as_scaled_x(scale, sparse):
     assert_array_equal(fitted.predict(big), reference.predict(X))
 
 
+@pytest.mark.parametrize("power", [-40, 40, 1000])
+def test_an_mlp_fits_columns_of_any_scale_as_standardised_ones(power):
+    # the first layer runs on its weights in units of each column's scale,
+    # a power of two, and starts where it would on X itself: on X * 2**power
+    # (without a penalty, which is in X's units, and without the raw
+    # gradient test, which is too) it takes the same steps, and predicts the
+    # same (it overflowed at 1e307 and crawled on inputs of 100 before)
+    X, y = _noisy_binary()
+    make = lambda: MLPClassifier(  # noqa: E731
+        (4,), activation="tanh", alpha=0.0, tol=0.0, random_state=0, max_iter=30
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = make().fit(X, y)
+        scaled = make().fit(X * 2.0**power, y)
+    assert scaled.n_iter_ == reference.n_iter_
+    assert_allclose(scaled.predict_proba(X * 2.0**power), reference.predict_proba(X), rtol=1e-12)
+    assert_allclose(scaled.coefs_[0] * 2.0**power, reference.coefs_[0], rtol=1e-12)
+
+
 def test_predictions_of_overflowing_logits_are_zero_one_probabilities():
     X, y = _noisy_binary()
     clf = LinearClassifier().fit(X, y)
