@@ -256,7 +256,11 @@ class _BaseHeadEstimator(BaseEstimator):
         point. The minimiser, the fitted parameters and ``loss_curve_`` are
         those of the unscaled objective.
         """
-        return model.parameter_scale(objective.preconditioner())
+        return model.parameter_scale(objective.preconditioner(self._unscaled_octaves))
+
+    #: Columns whose scale is within this many powers of two of 1 are not
+    #: preconditioned (see ``Objective.preconditioner``).
+    _unscaled_octaves = 0
 
     def _initial_theta(self, model, dtype, scale=None):
         """The previous solution under ``warm_start``, else a fresh start.

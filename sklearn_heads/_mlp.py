@@ -13,6 +13,12 @@ from ._models import ACTIVATIONS, MLPModel
 class _MLPModelMixin:
     """The MLP logits model; its weights are ``coefs_`` and ``intercepts_``."""
 
+    #: Only the first-layer weights of columns more than a factor 4 from
+    #: unit scale are preconditioned: a non-convex fit's path is left alone
+    #: on moderately scaled data, and inputs in the hundreds (or 1e-3) are
+    #: brought to unit scale.
+    _unscaled_octaves = 2
+
     def _hidden_units(self):
         units = self.hidden_units
         if isinstance(units, numbers.Integral):

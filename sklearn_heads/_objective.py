@@ -44,10 +44,6 @@ CHUNK_BYTES = 64 * 2**20
 #: evaluation instead of twice. Also the unit of work of the threads.
 BLOCK_BYTES = 4 * 2**20
 
-#: Column scales (see ``Objective.preconditioner``) within this many powers
-#: of two of 1 are taken as 1: no preconditioning for columns of moderate scale.
-UNSCALED_OCTAVES = 2
-
 #: Whether float32 ``X`` of a linear model is computed in float64 chunk by
 #: chunk (see :class:`Objective`).
 UPCAST_LINEAR_FLOAT32 = True
@@ -321,11 +317,12 @@ class Objective:
         self._blocks = list(self._chunks())
         self._local = threading.local()  # per-thread buffers
 
-    def preconditioner(self):
+    def preconditioner(self, unscaled_octaves=0):
         """The scale of each coefficient's preconditioned variable.
 
-        ``sqrt(rms_j ** 2 + alpha)``, rounded to a power of two (1 within a
-        factor 4 of 1): the square root of a diagonal estimate of the objective's curvature
+        ``sqrt(rms_j ** 2 + alpha)``, rounded to a power of two (1 within
+        ``unscaled_octaves`` powers of two of 1): the square root of a
+        diagonal estimate of the objective's curvature
         along the coefficients of column ``j`` (the data term's grows with
         the column's mean square, the penalty's is ``alpha``). L-BFGS runs on ``coef_j * scale_j`` (see
         :func:`~sklearn_heads._solver.scaled`): columns of any scale, and
@@ -340,11 +337,11 @@ class Objective:
         # the nearest power of two: scaling by it is exact (it adds no
         # rounding to the objective, and a scale that differs in its last
         # bit, say from summing the rows in another order, gives the same
-        # fit; X * 2**k gets the scale of X times 2**k); and 1 for columns
-        # within a factor 4 of unit scale, which gain nothing from it
+        # fit; X * 2**k gets the scale of X times 2**k); 1 for columns
+        # within ``unscaled_octaves`` powers of two of 1
         with np.errstate(divide="ignore", invalid="ignore"):
             exponent = np.clip(np.round(np.log2(scale)), -1000, 1000)
-        exponent[~np.isfinite(exponent) | (np.abs(exponent) <= UNSCALED_OCTAVES)] = 0
+        exponent[~np.isfinite(exponent) | (np.abs(exponent) <= unscaled_octaves)] = 0
         return np.exp2(exponent)
 
     def _penalty_strength(self):
