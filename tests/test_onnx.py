@@ -18,6 +18,9 @@ import sklearn_heads
 import sklearn_heads.onnx
 from sklearn_heads import (
     BinaryClassHead,
+    MultiClassHead,
+    PoissonRegressionHead,
+    RegressionHead,
     LinearClassifier,
     LinearEstimator,
     LogisticRegressionHead,
@@ -35,6 +38,9 @@ import skl2onnx  # noqa: E402
 X, y = make_classification(300, 6, n_informative=4, random_state=0)
 Y = make_multilabel_classification(300, 6, n_classes=3, random_state=0)[1]
 P = expit(X[:, 0] - X[:, 1])  # probabilities, for the logistic-regression head
+Y3 = make_classification(300, 6, n_informative=4, n_classes=3, random_state=0)[1]
+COUNTS = np.random.RandomState(0).poisson(np.exp(0.3 * X[:, 0]))
+TARGETS = np.c_[X[:, 0] + X[:, 1], X[:, 2] - X[:, 3]]
 
 
 def _session(onx):
@@ -69,6 +75,14 @@ CLASSIFIERS = {
     "mlp-identity": (
         MLPEstimator(BinaryClassHead(), (4,), activation="identity", random_state=0), y
     ),
+    "multiclass": (LinearClassifier(), Y3),
+    "multiclass-strings": (
+        MLPClassifier((5,), random_state=0, max_iter=50), np.array(["a", "b", "c"])[Y3]
+    ),
+    "multiclass-head-vocabulary": (
+        LinearEstimator(MultiClassHead(3, label_vocabulary=["x", "y", "z"])),
+        np.array(["x", "y", "z"])[Y3],
+    ),
 }
 
 
@@ -87,18 +101,28 @@ def test_classifier_outputs_equal_predict_and_predict_proba(case, dtype):
                     atol=1e-6 if dtype == np.float32 else 1e-12)
 
 
+REGRESSORS = {
+    "logistic": (LinearEstimator(LogisticRegressionHead()), P),
+    "logistic-mlp": (MLPEstimator(LogisticRegressionHead(), (3,)), P),
+    "regression-2-targets": (LinearEstimator(RegressionHead(label_dimension=2)), TARGETS),
+    "regression-exp-link": (LinearEstimator(RegressionHead(inverse_link_fn=np.exp)), P),
+    "regression-expit-link": (
+        MLPEstimator(RegressionHead(inverse_link_fn=expit), (3,), random_state=0), P
+    ),
+    "poisson": (LinearEstimator(PoissonRegressionHead()), COUNTS),
+}
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize(
-    "est",
-    [LinearEstimator(LogisticRegressionHead()), MLPEstimator(LogisticRegressionHead(), (3,))],
-    ids=["linear", "mlp"],
-)
-def test_regressor_outputs_variable(est, dtype):
+@pytest.mark.parametrize("case", list(REGRESSORS))
+def test_regressor_outputs_variable(case, dtype):
+    est, target = REGRESSORS[case]
     Xd = X.astype(dtype)
-    est = _fit(est, Xd, P)
+    est = _fit(est, Xd, target)
     out = _run(to_onnx(est, Xd[:1]), Xd)
-    assert set(out) == {"variable"} and out["variable"].shape == (len(X), 1)
-    assert_allclose(out["variable"][:, 0], est.predict(Xd), rtol=0,
+    predicted = est.predict(Xd).reshape(len(X), -1)
+    assert set(out) == {"variable"} and out["variable"].shape == predicted.shape
+    assert_allclose(out["variable"], predicted, rtol=1e-6 if dtype == np.float32 else 1e-12,
                     atol=1e-6 if dtype == np.float32 else 1e-12)
 
 
@@ -134,13 +158,7 @@ def test_a_json_batch_scores_as_predict_proba():
 
 
 def test_an_inverse_link_without_onnx_form_is_refused():
-    from sklearn_heads import RegressionHead
-
-    est = LinearEstimator(RegressionHead(inverse_link_fn=np.square))
-    try:
-        est.fit(X, P)
-    except (TypeError, ValueError):  # the estimators may not take it yet
-        pytest.skip("LinearEstimator does not take a RegressionHead here")
+    est = LinearEstimator(RegressionHead(inverse_link_fn=np.square)).fit(X, P)
     with pytest.raises(ValueError, match="inverse_link_fn=.* cannot be exported"):
         to_onnx(est, X[:1])
 
