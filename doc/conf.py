@@ -104,7 +104,7 @@ numpydoc_xref_ignore = {
     # the words of a type description
     "of", "or", "to", "in", "shape", "instance", "shaped", "like", "sparse", "matrix",
     # dimension names in shapes
-    "n_samples", "n_features", "n_labels", "n_classes", "logits_dimension",
+    "n_samples", "n_features", "n_labels", "n_classes", "n_outputs", "logits_dimension",
 }
 
 # References with no documentation to link to (each says why); everything

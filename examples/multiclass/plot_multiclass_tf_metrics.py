@@ -1,7 +1,7 @@
 """
-=====================================================
+======================================================
 Multi-class: a softmax model with TensorFlow's metrics
-=====================================================
+======================================================
 
 With more than two classes in ``y``, :class:`~sklearn_heads.LinearClassifier`
 fits a :class:`~sklearn_heads.MultiClassHead`: one logit per class, the
