@@ -36,7 +36,7 @@ from .._losses import (
     _sigmoid_ce_sum_grad,
 )
 from .._warnings import warn_outside_package
-from ._labels import check_sample_weight, check_weight_total
+from ._labels import check_sample_weight, check_weight_total, hard_labels
 from ._task import _Task
 
 
@@ -273,8 +273,9 @@ class _Head(_Task, _Validated):
     #: Keys :meth:`predictions` can return, in TensorFlow's order.
     _prediction_keys = ()
 
-    #: Whether encoded labels are always 0 or 1 (classification heads), which
-    #: lets the training kernel work on the margin.
+    #: Whether encoded labels are usually 0 or 1 (classification heads): the
+    #: training kernel then works on the margin when they all are (soft
+    #: labels, strictly between 0 and 1, take the general kernel).
     _binary_labels = False
 
     #: Whether the loss has one value per logit rather than per example.
@@ -492,7 +493,7 @@ class _Head(_Task, _Validated):
         pos_weight = getattr(self, "_pos_weight", None)
         return _sigmoid_ce_sum_grad(
             z, logits, pos_weight, w, out=out, need_grad=need_grad,
-            binary_labels=self._binary_labels,
+            binary_labels=self._binary_labels and hard_labels(z),
         )
 
     def loss(self, labels, logits, sample_weight=None):

@@ -15,7 +15,7 @@ from .._losses import (
 )
 from .._metrics import AUC, Mean, MeanMatch, Precision, Recall
 from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
-from ._labels import encode_multilabel_labels
+from ._labels import encode_multilabel_labels, hard_labels
 from ._task import _ClassifierTask, check_threshold
 
 
@@ -197,7 +197,7 @@ class MultiLabelHead(_ClassifierTask, _Head):
             pos_weight = np.broadcast_to(pos_weight, (self.logits_dimension,))[columns]
         return _sigmoid_ce_sum_grad(
             z, logits, pos_weight, weight, out=out, need_grad=need_grad,
-            axis=None if columns is None else 0, binary_labels=True,
+            axis=None if columns is None else 0, binary_labels=hard_labels(z),
         )
 
     def _class_names(self):
