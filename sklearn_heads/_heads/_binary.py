@@ -3,11 +3,11 @@
 import numbers
 
 import numpy as np
-from scipy.special import expit, logit
+from scipy.special import logit
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from .._losses import _sigmoid_ce_loss_grad, _sigmoid_ce_of_probabilities
+from .._losses import _sigmoid, _sigmoid_ce_loss_grad, _sigmoid_ce_of_probabilities
 from .._metrics import AUC, AccuracyBaseline, Mean, MeanMatch, Precision, Recall
 from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
 from ._labels import encode_binary_labels
@@ -137,8 +137,8 @@ class BinaryClassHead(_ClassifierTask, _Head):
     def _predictions(self, logits, keys):
         out = {"logits": logits}
         if keys & {"logistic", "probabilities"}:
-            out["logistic"] = expit(logits)
-            out["probabilities"] = np.concatenate([expit(-logits), out["logistic"]], axis=-1)
+            out["logistic"] = _sigmoid(logits)
+            out["probabilities"] = np.concatenate([_sigmoid(-logits), out["logistic"]], axis=-1)
         if keys & {"class_ids", "classes"}:
             out["class_ids"] = (logits > 0).astype(np.int64)
             out["classes"] = self._class_names()[out["class_ids"]]
@@ -173,7 +173,7 @@ class BinaryClassHead(_ClassifierTask, _Head):
             class_ids = logits > logit(decision_threshold)
         else:
             class_ids = self._predicted_class_ids(predicted_labels, logits.shape)
-        self._update_outputs(m, z, expit(logits), class_ids, w, loss)
+        self._update_outputs(m, z, _sigmoid(logits), class_ids, w, loss)
 
     def _update_from_probabilities(
         self, m, z, probabilities, w, loss, decision_threshold=0.5, predicted_labels=None

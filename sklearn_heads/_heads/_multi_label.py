@@ -4,11 +4,12 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, logit
+from scipy.special import logit
 from sklearn.utils.multiclass import type_of_target
 
 from .._compat import asarray
 from .._losses import (
+    _sigmoid,
     _sigmoid_ce_loss_grad,
     _sigmoid_ce_of_probabilities,
     _sigmoid_ce_sum_grad,
@@ -208,7 +209,7 @@ class MultiLabelHead(_ClassifierTask, _Head):
     def _predictions(self, logits, keys):
         out = {"logits": logits}
         if "probabilities" in keys:
-            out["probabilities"] = expit(logits)
+            out["probabilities"] = _sigmoid(logits)
         if "classes" in keys:
             out["classes"] = np.broadcast_to(self._class_names(), logits.shape).copy()
         return out
@@ -241,7 +242,7 @@ class MultiLabelHead(_ClassifierTask, _Head):
         return factories
 
     def _update(self, m, z, logits, w, loss):
-        self._update_outputs(m, z, expit(logits), w, loss)
+        self._update_outputs(m, z, _sigmoid(logits), w, loss)
 
     def _update_from_probabilities(self, m, z, probabilities, w, loss):
         self._update_outputs(m, z, probabilities, w, loss)
