@@ -57,6 +57,7 @@ class LogisticRegressionHead(_RegressorTask, _Head):
     @property
     def logits_dimension(self):
         """Number of logits per example: 1."""
+        self._ensure_valid()
         return 1
 
     def _encode_labels(self, labels, shape, dtype):

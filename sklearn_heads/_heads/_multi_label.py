@@ -42,6 +42,15 @@ def _resolve_classes(classes, n_classes, vocabulary):
             "classes_for_class_based_metrics must be a list of class ids or "
             f"names, such as [0, 2]; got {classes!r}."
         )
+    classes = list(classes)
+    names = [c for c in classes if isinstance(c, str)]
+    if names and len(names) != len(classes):
+        other = next(c for c in classes if not isinstance(c, str))
+        raise ValueError(
+            "classes_for_class_based_metrics must be all class ids or all names "
+            f"from label_vocabulary, not a mix (as in TensorFlow); got {other!r} "
+            f"and {names[0]!r} in {classes!r}."
+        )
     ids = []
     for c in classes:
         if isinstance(c, str):
@@ -173,6 +182,7 @@ class MultiLabelHead(_ClassifierTask, _Head):
     @property
     def logits_dimension(self):
         """Number of logits per example: ``n_classes``."""
+        self._ensure_valid()
         return int(self.n_classes)
 
     def _encode_labels(self, labels, shape, dtype):
