@@ -162,7 +162,7 @@ def encode_binary_labels(labels, shape, dtype, vocabulary=None):
     """
     if sp.issparse(labels):
         raise TypeError("Binary labels must be a dense array, not a sparse matrix.")
-    labels = _decode_bytes(_as_array(labels, "labels"))
+    labels = _as_array(labels, "labels")
     if vocabulary is not None:
         if not _is_string_array(labels):
             raise ValueError(
@@ -204,7 +204,7 @@ def encode_class_ids(labels, shape, dtype, n_classes, vocabulary=None):
         raise TypeError(
             "Class labels must be a dense array of class ids, not a sparse matrix."
         )
-    labels = _decode_bytes(_as_array(labels, "labels"))
+    labels = _as_array(labels, "labels")
     id_shape = tuple(shape[:-1]) + (1,)
     if vocabulary is not None:
         if not _is_string_array(labels):
