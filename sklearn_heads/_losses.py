@@ -326,7 +326,7 @@ def _sigmoid_ce_sum_grad(
         Sum over everything (a float), or per column (an ndarray (k,)).
     binary_labels : bool, default=False
         Promise that every label is 0 or 1 (as the classification heads'
-        encoded labels are), which allows a shorter computation on the
+        encoded labels are unless soft), which allows a shorter computation on the
         margin ``m = x`` for ``z = 0``, ``-x`` for ``z = 1``: then
         ``loss = c * softplus(m)`` and ``grad = -/+ c * sigmoid(m)`` with
         ``c = weight * (1 + (q - 1) * z)``, the same values.

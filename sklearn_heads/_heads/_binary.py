@@ -38,7 +38,7 @@ class BinaryClassHead(_ClassifierTask, _Head):
         ``loss_fn(labels, logits)`` returning the unreduced loss of shape
         ``[D0, ..., DN, 1]``, or a tuple ``(loss, gradient)`` with the
         gradient of each example's loss w.r.t. its logits. Labels are passed
-        as floats 0/1 shaped like the logits. Without a gradient,
+        as floats in ``[0, 1]`` shaped like the logits. Without a gradient,
         :meth:`loss_and_gradient` uses finite differences and warns once.
         Both must be finite real numbers (checked at every call: otherwise
         a ``ValueError`` or ``TypeError`` naming ``loss_fn``).
@@ -55,7 +55,11 @@ class BinaryClassHead(_ClassifierTask, _Head):
     Notes
     -----
     Labels: 0/1 (int, float or bool) of shape ``[D0, ..., DN]`` or
-    ``[D0, ..., DN, 1]``, or strings from ``label_vocabulary``. Logits:
+    ``[D0, ..., DN, 1]``, or strings (or bytes) from ``label_vocabulary``.
+    Soft labels in ``[0, 1]`` are accepted, as in TensorFlow: the loss is
+    the cross-entropy against them; ``accuracy`` never counts a soft label
+    as right, and precision, recall and the AUCs count any label above 0
+    as a positive. Logits:
     ``[D0, ..., DN, 1]`` (a 1-d array is read as ``(n, 1)``).
     ``sample_weight`` is TensorFlow's ``weight_column``, one per example.
 

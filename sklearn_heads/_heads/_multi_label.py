@@ -105,8 +105,8 @@ class MultiLabelHead(_ClassifierTask, _Head):
         ``(loss, gradient)``. Both must be finite real numbers (checked at
         every call).
     classes_for_class_based_metrics : list of int or str, default=None
-        Classes (ids or names) for which ``probability_mean``, ``auc`` and
-        ``auc_precision_recall`` are reported per class.
+        Classes (all ids, or all names) for which ``probability_mean``,
+        ``auc`` and ``auc_precision_recall`` are reported per class.
     name : str, default=None
         Appended to every metric key as ``/<name>``.
     pos_weight : float or array-like of shape (n_classes,), default=None
@@ -114,9 +114,11 @@ class MultiLabelHead(_ClassifierTask, _Head):
 
     Notes
     -----
-    Labels: a multi-hot array or SciPy sparse matrix shaped like the logits,
-    or a (ragged) list of per-example lists of class ids or, with
-    ``label_vocabulary``, class names. A nested Python list is always read
+    Labels: a multi-hot array or SciPy sparse matrix shaped like the logits
+    (soft labels in ``[0, 1]`` accepted, as in TensorFlow, with the metrics
+    of :class:`BinaryClassHead` for them), or a (ragged) list of
+    per-example lists of class ids or, with ``label_vocabulary``, class
+    names (strings or bytes). A nested Python list is always read
     as class ids, never as multi-hot. The estimators'
     ``fit``, ``evaluate`` and ``score`` (:class:`~sklearn_heads.LinearEstimator`
     and the others) take only the indicator matrix, dense or sparse;
