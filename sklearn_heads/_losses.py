@@ -214,6 +214,21 @@ def _check_pos_weight(pos_weight, shape=None, dtype=np.float64):
     return array.astype(dtype, copy=False)
 
 
+def _sigmoid(logits):
+    """The logistic sigmoid of ``logits``, in their dtype, correctly rounded.
+
+    float32 logits are computed in float64 and rounded once to float32:
+    SciPy's float32 ``expit`` can be a few ulps off, which decides
+    ``probability > float32(threshold)`` wrongly for probabilities near a
+    threshold close to 1. TensorFlow's float32 sigmoid is the correctly
+    rounded one there (except for logits in about [15.7, 17.3], where it is
+    not and this one is: a deliberate difference).
+    """
+    if logits.dtype == np.float32:
+        return expit(logits.astype(np.float64)).astype(np.float32)
+    return expit(logits)
+
+
 def _sigmoid_ce_loss_grad(labels, logits, pos_weight=None, *, need_grad=True):
     """Element-wise (weighted) sigmoid cross-entropy and its derivative.
 
@@ -311,7 +326,7 @@ def _sigmoid_ce_sum_grad(
         Sum over everything (a float), or per column (an ndarray (k,)).
     binary_labels : bool, default=False
         Promise that every label is 0 or 1 (as the classification heads'
-        encoded labels are), which allows a shorter computation on the
+        encoded labels are unless soft), which allows a shorter computation on the
         margin ``m = x`` for ``z = 0``, ``-x`` for ``z = 1``: then
         ``loss = c * softplus(m)`` and ``grad = -/+ c * sigmoid(m)`` with
         ``c = weight * (1 + (q - 1) * z)``, the same values.

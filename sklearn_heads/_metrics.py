@@ -42,8 +42,13 @@ def _broadcast_weights(sample_weight, values):
 
 
 def _weighted_pos_neg(y_true, sample_weight):
-    """Flat per-entry weights of the positive and of the negative labels."""
-    y_true = np.asarray(y_true, dtype=np.float64).reshape(-1)
+    """Flat per-entry weights of the positive and of the negative labels.
+
+    A label counts as positive when it is not 0, as Keras casts labels to
+    booleans for its confusion counts: a soft label such as 0.3 is a
+    positive (and never a negative) of precision, recall and the AUCs.
+    """
+    y_true = (np.asarray(y_true) != 0).astype(np.float64).reshape(-1)
     if sample_weight is None:
         return y_true, 1.0 - y_true
     weights = np.asarray(sample_weight, dtype=np.float64).reshape(-1)

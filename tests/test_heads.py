@@ -169,7 +169,7 @@ def test_multilabel_string_labels_and_vocabulary_keys():
     vocab = ["news", "sport", "tech"]
     names = [[vocab[i] for i in row] for row in IDS]
     head = MultiLabelHead(
-        3, label_vocabulary=vocab, classes_for_class_based_metrics=["tech", 0]
+        3, label_vocabulary=vocab, classes_for_class_based_metrics=["tech", "news"]
     )
     results = head.evaluate(names, LOGITS2)
     assert results == head.evaluate(IDS, LOGITS2)
@@ -246,20 +246,30 @@ def test_heads_are_parameter_objects(make):
     again = pickle.loads(pickle.dumps(head))
     assert again.get_params() == head.get_params()
     assert head.set_params(loss_reduction="sum").loss_reduction == "sum"
+    # set_params does not validate (a grid search sets values outside its
+    # error handling); the head refuses them when it is used
+    head.set_params(loss_reduction="mean")
     with pytest.raises(ValueError, match="loss_reduction"):
-        head.set_params(loss_reduction="mean")
+        head.metrics()
 
 
-def test_set_params_revalidates_and_updates_keys():
+def test_set_params_revalidates_at_use_and_updates_keys():
     head = BinaryClassHead(thresholds=[0.3])
     head.set_params(thresholds=[0.6], name="x")
     assert "accuracy/positive_threshold_0.6/x" in head.metrics()
-    with pytest.raises(ValueError, match="thresholds"):
-        head.set_params(thresholds=[1.0])
+    head.set_params(thresholds=[1.0])  # accepted here, refused at every use
+    for use in (head.metrics, lambda: head.loss([1], [[0.0]]),
+                lambda: head.predictions([[0.0]]), lambda: head.logits_dimension):
+        with pytest.raises(ValueError, match="thresholds"):
+            use()
+    head.set_params(thresholds=[0.7])  # valid again
+    assert "accuracy/positive_threshold_0.7/x" in head.metrics()
     multi = MultiLabelHead(3)
     multi.set_params(pos_weight=[1.0, 2.0, 3.0])
+    multi.loss([[0]], np.zeros((1, 3)))
+    multi.set_params(pos_weight=[1.0, 2.0])
     with pytest.raises(ValueError, match="3 entries"):
-        multi.set_params(pos_weight=[1.0, 2.0])
+        multi.loss([[0]], np.zeros((1, 3)))
 
 
 # The tables of bad inputs (BAD_INPUTS, BAD_CONSTRUCTORS) moved to

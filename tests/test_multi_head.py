@@ -242,8 +242,14 @@ def test_parameter_object():
     again = pickle.loads(pickle.dumps(head))
     assert again.loss(LABELS, LOGITS) == head.loss(LABELS, LOGITS)
     assert set(head.get_params(deep=False)) == {"heads", "head_weights"}
+    head.set_params(head_weights=[1.0])  # validated when the head is used
     with pytest.raises(ValueError, match="head_weights"):
-        head.set_params(head_weights=[1.0])
+        head.loss(LABELS, LOGITS)
+    # set_params on one of its heads is seen too
+    head.set_params(head_weights=None)
+    head.heads[0].set_params(name=None)
+    with pytest.raises(ValueError, match="needs a name"):
+        head.metrics()
 
 
 def test_higher_rank_side_by_side_logits():

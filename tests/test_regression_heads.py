@@ -269,8 +269,9 @@ def test_poisson_is_a_regression_head_with_its_own_parameters():
     assert head.logits_dimension == 2 and head.loss_fn is None
     assert clone(head).get_params() == head.get_params()
     assert pickle.loads(pickle.dumps(head)).get_params() == head.get_params()
+    head.set_params(compute_full_loss=None)  # validated when the head is used
     with pytest.raises(TypeError, match="compute_full_loss"):
-        head.set_params(compute_full_loss=None)
+        head.loss([[1.0, 2.0]], [[0.0, 0.0]])
 
 
 @pytest.mark.parametrize(

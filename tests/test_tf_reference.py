@@ -44,16 +44,6 @@ TOL = dict(atol=1e-5, rtol=1e-5)
 APPROX = dict(abs=1e-5, rel=1e-5)
 
 
-#: Categories of ``heads_public2.json`` whose TensorFlow semantics the
-#: package does not have yet (soft labels and TF's float32 decisions at
-#: thresholds near 1 are issue 15): their loss and metric tests fail until
-#: then, while the predictions (which ignore labels) already pass, so the
-#: marker is not strict; pytest reports which pass.
-PENDING = {
-    "soft_binary": "soft labels in [0, 1] (issue 15)",
-    "soft_multilabel": "soft labels in [0, 1] (issue 15)",
-    "near_threshold": "TF's float32 sigmoid compared with float32(threshold) (issue 15)",
-}
 #: Deliberate differences from TensorFlow (tf_reference/README.md).
 DIFFERENT = {
     "near_threshold_tf_ulp": "TF's float32 sigmoid is not correctly rounded for x in "
@@ -67,8 +57,6 @@ NON_FINITE = {"nan": np.nan, "inf": np.inf, "-inf": -np.inf}
 def _param(case, file_stem):
     marks = []
     category = case.get("category")
-    if category in PENDING:
-        marks.append(pytest.mark.xfail(reason=PENDING[category], strict=False))
     if category in DIFFERENT:
         marks.append(pytest.mark.skip(reason=DIFFERENT[category]))
     return pytest.param(case, id=f"{file_stem}:{case['id']}", marks=marks)

@@ -36,7 +36,7 @@ from .._losses import (
     _sigmoid_ce_sum_grad,
 )
 from .._warnings import warn_outside_package
-from ._labels import check_sample_weight, check_weight_total
+from ._labels import check_sample_weight, check_weight_total, hard_labels
 from ._task import _Task
 
 
@@ -227,17 +227,56 @@ def _check_name(name):
 
 
 class _Validated(BaseEstimator):
-    """A scikit-learn parameter object validated eagerly (not public).
+    """A scikit-learn parameter object, validated when built and when used (not public).
 
-    Subclasses implement ``_validate``, called by the constructor (through
-    ``_check_params``) and again by :meth:`set_params`.
+    Subclasses implement ``_validate``, which checks the parameters and
+    derives the object's private state from them. The constructor calls
+    it, so that a bad head is refused where it is written, as TensorFlow
+    refuses it. :meth:`set_params` does not: it only marks the parameters
+    unchecked, and the next use of the object (every entry point calls
+    :meth:`_ensure_valid`: the loss, predictions, metrics,
+    ``logits_dimension``, and the estimators' ``fit``, which builds the head
+    it trains with ``clone``, that is with the constructor) validates them
+    and raises there.
+
+    Why not in ``set_params``: scikit-learn's model selection
+    (``_fit_and_score``) calls ``set_params`` outside the error handling it
+    puts around ``fit``, so an invalid grid point such as
+    ``{"head__pos_weight": [-1, 1]}`` raising in ``set_params`` would abort
+    the whole search instead of scoring ``error_score`` for that point.
+    The constructor may keep validating: the searches clone only the base
+    estimator, whose parameters are valid, and set the grid's values on
+    the clone.
     """
 
+    #: Whether ``set_params`` changed the parameters since they were validated.
+    _unchecked = False
+
     def set_params(self, **params):
-        """Set parameters and validate them as the constructor does."""
+        """Set parameters; they are validated at the next use of the object.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names and values, as for any scikit-learn estimator.
+
+        Returns
+        -------
+        self : object
+        """
         super().set_params(**params)
-        self._check_params()
+        self._unchecked = True
         return self
+
+    def _ensure_valid(self):
+        """Validate parameters changed by :meth:`set_params` (a no-op otherwise)."""
+        if self._unchecked:
+            self._unchecked = False  # _validate may use the entry points itself
+            try:
+                self._check_params()
+            except BaseException:
+                self._unchecked = True  # invalid: refused again at the next use
+                raise
 
     def _check_params(self):
         """``_validate``, raising scikit-learn's ``InvalidParameterError``.
@@ -273,8 +312,9 @@ class _Head(_Task, _Validated):
     #: Keys :meth:`predictions` can return, in TensorFlow's order.
     _prediction_keys = ()
 
-    #: Whether encoded labels are always 0 or 1 (classification heads), which
-    #: lets the training kernel work on the margin.
+    #: Whether encoded labels are usually 0 or 1 (classification heads): the
+    #: training kernel then works on the margin when they all are (soft
+    #: labels, strictly between 0 and 1, take the general kernel).
     _binary_labels = False
 
     #: Whether the loss has one value per logit rather than per example.
@@ -300,6 +340,7 @@ class _Head(_Task, _Validated):
         may overflow to an infinity with a well-defined probability of 0 or
         1) refuses NaN only.
         """
+        self._ensure_valid()
         if sp.issparse(logits):
             raise TypeError(
                 f"logits must be a dense array; got a sparse {logits.format} matrix "
@@ -333,6 +374,7 @@ class _Head(_Task, _Validated):
 
     def _prepare(self, labels, n_rows, sample_weight=None, dtype=np.float64):
         """Encode labels and weights once for ``n_rows`` rows of 2-d logits."""
+        self._ensure_valid()
         shape = (n_rows, self.logits_dimension)
         z = self._encode_labels(labels, shape, dtype)
         return z, self._check_weights(sample_weight, shape, dtype)
@@ -492,7 +534,7 @@ class _Head(_Task, _Validated):
         pos_weight = getattr(self, "_pos_weight", None)
         return _sigmoid_ce_sum_grad(
             z, logits, pos_weight, w, out=out, need_grad=need_grad,
-            binary_labels=self._binary_labels,
+            binary_labels=self._binary_labels and hard_labels(z),
         )
 
     def loss(self, labels, logits, sample_weight=None):
@@ -620,6 +662,7 @@ class _Head(_Task, _Validated):
             Each metric has ``update_state``, ``result()``, ``reset_state()``
             and ``merge(other)``.
         """
+        self._ensure_valid()
         return {key: factory(key) for key, factory in self._metric_factories()}
 
     def update_metrics(self, eval_metrics, logits, labels, sample_weight=None):
@@ -644,6 +687,7 @@ class _Head(_Task, _Validated):
         return self._update_metrics(eval_metrics, logits, labels, sample_weight)
 
     def _check_eval_metrics(self, eval_metrics):
+        self._ensure_valid()
         if not isinstance(eval_metrics, dict):
             raise TypeError(
                 "eval_metrics must be the dict returned by this head's metrics(); "
@@ -695,6 +739,7 @@ class _Head(_Task, _Validated):
 
         Computed once per set of parameters (``_validate`` clears it).
         """
+        self._ensure_valid()
         if getattr(self, "_specs", None) is None:
             self._specs = {
                 key: (type(metric), metric._config(), repr(metric))
@@ -711,6 +756,7 @@ class _Head(_Task, _Validated):
         ``logistic`` column for a single-logit head, given as ``(n,)`` or
         ``(n, 1)``), from a model that has no logits; 0 and 1 are allowed.
         """
+        self._ensure_valid()
         if sp.issparse(probabilities):
             raise TypeError("probabilities must be a dense array, not a sparse matrix.")
         p = _as_array(probabilities, "probabilities")

@@ -3,11 +3,11 @@
 import numbers
 
 import numpy as np
-from scipy.special import expit, logit
+from scipy.special import logit
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from .._losses import _sigmoid_ce_loss_grad, _sigmoid_ce_of_probabilities
+from .._losses import _sigmoid, _sigmoid_ce_loss_grad, _sigmoid_ce_of_probabilities
 from .._metrics import AUC, AccuracyBaseline, Mean, MeanMatch, Precision, Recall
 from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
 from ._labels import encode_binary_labels
@@ -38,7 +38,7 @@ class BinaryClassHead(_ClassifierTask, _Head):
         ``loss_fn(labels, logits)`` returning the unreduced loss of shape
         ``[D0, ..., DN, 1]``, or a tuple ``(loss, gradient)`` with the
         gradient of each example's loss w.r.t. its logits. Labels are passed
-        as floats 0/1 shaped like the logits. Without a gradient,
+        as floats in ``[0, 1]`` shaped like the logits. Without a gradient,
         :meth:`loss_and_gradient` uses finite differences and warns once.
         Both must be finite real numbers (checked at every call: otherwise
         a ``ValueError`` or ``TypeError`` naming ``loss_fn``).
@@ -55,7 +55,11 @@ class BinaryClassHead(_ClassifierTask, _Head):
     Notes
     -----
     Labels: 0/1 (int, float or bool) of shape ``[D0, ..., DN]`` or
-    ``[D0, ..., DN, 1]``, or strings from ``label_vocabulary``. Logits:
+    ``[D0, ..., DN, 1]``, or strings (or bytes) from ``label_vocabulary``.
+    Soft labels in ``[0, 1]`` are accepted, as in TensorFlow: the loss is
+    the cross-entropy against them; ``accuracy`` never counts a soft label
+    as right, and precision, recall and the AUCs count any label above 0
+    as a positive. Logits:
     ``[D0, ..., DN, 1]`` (a 1-d array is read as ``(n, 1)``).
     ``sample_weight`` is TensorFlow's ``weight_column``, one per example.
 
@@ -123,6 +127,7 @@ class BinaryClassHead(_ClassifierTask, _Head):
     @property
     def logits_dimension(self):
         """Number of logits per example: 1."""
+        self._ensure_valid()
         return 1
 
     def _encode_labels(self, labels, shape, dtype):
@@ -137,8 +142,8 @@ class BinaryClassHead(_ClassifierTask, _Head):
     def _predictions(self, logits, keys):
         out = {"logits": logits}
         if keys & {"logistic", "probabilities"}:
-            out["logistic"] = expit(logits)
-            out["probabilities"] = np.concatenate([expit(-logits), out["logistic"]], axis=-1)
+            out["logistic"] = _sigmoid(logits)
+            out["probabilities"] = np.concatenate([_sigmoid(-logits), out["logistic"]], axis=-1)
         if keys & {"class_ids", "classes"}:
             out["class_ids"] = (logits > 0).astype(np.int64)
             out["classes"] = self._class_names()[out["class_ids"]]
@@ -173,7 +178,7 @@ class BinaryClassHead(_ClassifierTask, _Head):
             class_ids = logits > logit(decision_threshold)
         else:
             class_ids = self._predicted_class_ids(predicted_labels, logits.shape)
-        self._update_outputs(m, z, expit(logits), class_ids, w, loss)
+        self._update_outputs(m, z, _sigmoid(logits), class_ids, w, loss)
 
     def _update_from_probabilities(
         self, m, z, probabilities, w, loss, decision_threshold=0.5, predicted_labels=None

@@ -24,8 +24,9 @@ def _first_bad(values, mask):
 
 
 def _is_string_array(array):
+    """Whether ``array`` holds names: strings, or bytes as ``tf.data`` yields them."""
     return array.dtype.kind in "USO" and array.size and isinstance(
-        array.reshape(-1)[0], str
+        array.reshape(-1)[0], (str, bytes)
     )
 
 
@@ -92,12 +93,22 @@ def _check_numeric(array, what):
         ) from None
 
 
-def _check_zero_one(array, what, allowed="0 or 1"):
-    ok = (array == 0) | (array == 1)
+def _check_unit_interval(array, what):
+    """Labels in ``[0, 1]``: hard 0/1 labels or soft ones, as TensorFlow takes them.
+
+    NaN, infinities and values outside the interval are refused, named.
+    """
+    ok = (array >= 0) & (array <= 1)  # False for NaN
     if not np.all(ok):
         raise ValueError(
-            f"{what} must be {allowed}; got {_first_bad(array, ok)!r}."
+            f"{what} must be in [0, 1] (0/1, or soft labels in between); got "
+            f"{_first_bad(array, ok)!r}."
         )
+
+
+def hard_labels(z):
+    """Whether every encoded label in ``z`` is exactly 0 or 1 (not soft)."""
+    return bool(np.all((z == 0) | (z == 1)))
 
 
 def _as_strings(values, what):
@@ -127,12 +138,16 @@ def _as_strings(values, what):
 def _vocabulary_ids(values, vocabulary, what):
     """Ids of the strings ``values`` in ``vocabulary``."""
     values = np.asarray(values)
-    uniques, inverse = np.unique(_as_strings(values, what), return_inverse=True)
+    strings = _as_strings(values, what)
+    uniques, inverse = np.unique(strings, return_inverse=True)
     lookup = {v: i for i, v in enumerate(vocabulary)}
     unknown = [u for u in uniques if u not in lookup]
     if unknown:
+        # named as given: a string, or the bytes it was decoded from
+        given = values.reshape(-1)[np.flatnonzero(strings.reshape(-1) == unknown[0])[0]]
+        given = bytes(given) if isinstance(given, bytes) else str(given)
         raise ValueError(
-            f"{what} contain {str(unknown[0])!r}, which is not in label_vocabulary "
+            f"{what} contain {given!r}, which is not in label_vocabulary "
             f"{list(vocabulary)!r}."
         )
     ids = np.array([lookup[u] for u in uniques], dtype=np.int64)
@@ -140,7 +155,11 @@ def _vocabulary_ids(values, vocabulary, what):
 
 
 def encode_binary_labels(labels, shape, dtype, vocabulary=None):
-    """0/1 labels (or vocabulary strings) as floats of ``shape``."""
+    """Labels in ``[0, 1]`` (or vocabulary strings or bytes) as floats of ``shape``.
+
+    Soft labels strictly between 0 and 1 are accepted, as TensorFlow's
+    ``BinaryClassHead`` accepts them.
+    """
     if sp.issparse(labels):
         raise TypeError("Binary labels must be a dense array, not a sparse matrix.")
     labels = _as_array(labels, "labels")
@@ -158,7 +177,7 @@ def encode_binary_labels(labels, shape, dtype, vocabulary=None):
             "or encode the labels as 0/1."
         )
     labels = _check_numeric(labels, "labels")
-    _check_zero_one(labels, "Binary labels")
+    _check_unit_interval(labels, "Binary labels")
     return _reshape_like(labels, shape, "labels").astype(dtype, copy=False)
 
 
@@ -185,7 +204,7 @@ def encode_class_ids(labels, shape, dtype, n_classes, vocabulary=None):
         raise TypeError(
             "Class labels must be a dense array of class ids, not a sparse matrix."
         )
-    labels = _decode_bytes(_as_array(labels, "labels"))
+    labels = _as_array(labels, "labels")
     id_shape = tuple(shape[:-1]) + (1,)
     if vocabulary is not None:
         if not _is_string_array(labels):
@@ -295,13 +314,14 @@ def _id_lists_to_indicator(labels, shape, n_classes, vocabulary):
             )
     lengths = np.fromiter((len(row) for row in labels), dtype=np.int64, count=n_rows)
     flat = list(itertools.chain.from_iterable(labels))
-    if flat and all(isinstance(v, str) for v in flat):
+    # names as strings, or bytes (as tf.data yields them)
+    if flat and all(isinstance(v, (str, bytes, np.bytes_)) for v in flat):
         if vocabulary is None:
             raise ValueError(
                 f"labels are strings (such as {flat[0]!r}) but the head has no "
                 "label_vocabulary; pass label_vocabulary or use class ids."
             )
-        ids = _vocabulary_ids(flat, vocabulary, "labels")
+        ids = _vocabulary_ids(np.asarray(flat, dtype=object), vocabulary, "labels")
     else:
         bad = [v for v in flat if not isinstance(v, numbers.Integral) or isinstance(v, bool)]
         if bad:
@@ -324,12 +344,14 @@ def _id_lists_to_indicator(labels, shape, n_classes, vocabulary):
 def encode_multilabel_labels(labels, shape, dtype, n_classes, vocabulary=None):
     """Multi-label targets as a multi-hot float array of ``shape``.
 
-    Accepts a multi-hot NumPy array or SciPy sparse matrix, or a (ragged)
-    list of per-row lists of class ids or, with a vocabulary, class names.
+    Accepts a multi-hot NumPy array or SciPy sparse matrix (whose entries
+    may be soft labels in ``[0, 1]``, as TensorFlow's ``MultiLabelHead``
+    accepts them), or a (ragged) list of per-row lists of class ids or,
+    with a vocabulary, class names (strings or bytes).
     """
     if sp.issparse(labels):
-        data = labels.tocoo().data
-        _check_zero_one(data, "Multi-hot labels")
+        data = _check_numeric(labels.tocoo().data, "labels")
+        _check_unit_interval(data, "Multi-hot labels")
         labels = labels.toarray()
     elif _is_id_lists(labels):
         return _id_lists_to_indicator(labels, shape, n_classes, vocabulary).astype(
@@ -347,7 +369,7 @@ def encode_multilabel_labels(labels, shape, dtype, n_classes, vocabulary=None):
             f"Multi-hot labels of shape {labels.shape} do not match logits of "
             f"shape {tuple(shape)}."
         )
-    _check_zero_one(labels, "Multi-hot labels")
+    _check_unit_interval(labels, "Multi-hot labels")
     return labels.astype(dtype, copy=False)
 
 

@@ -1,8 +1,7 @@
 """The logistic regression head (``tf.estimator.LogisticRegressionHead``)."""
 
-from scipy.special import expit
 
-from .._losses import _sigmoid_ce_loss_grad
+from .._losses import _sigmoid, _sigmoid_ce_loss_grad
 from .._metrics import Mean
 from ._base import Reduction, _Head
 from ._labels import encode_probability_labels
@@ -58,6 +57,7 @@ class LogisticRegressionHead(_RegressorTask, _Head):
     @property
     def logits_dimension(self):
         """Number of logits per example: 1."""
+        self._ensure_valid()
         return 1
 
     def _encode_labels(self, labels, shape, dtype):
@@ -67,7 +67,7 @@ class LogisticRegressionHead(_RegressorTask, _Head):
         return _sigmoid_ce_loss_grad(z, logits, need_grad=need_grad)
 
     def _predictions(self, logits, keys):
-        return {"predictions": expit(logits), "logits": logits}
+        return {"predictions": _sigmoid(logits), "logits": logits}
 
     def _metric_factories(self):
         return [
@@ -78,5 +78,5 @@ class LogisticRegressionHead(_RegressorTask, _Head):
     def _update(self, m, z, logits, w, loss):
         k = self._key
         m[k("average_loss")].update_state(loss, w)
-        m[k("prediction/mean")].update_state(expit(logits), w)
+        m[k("prediction/mean")].update_state(_sigmoid(logits), w)
         m[k("label/mean")].update_state(z, w)

@@ -132,6 +132,7 @@ class MultiClassHead(_ClassifierTask, _Head):
     @property
     def logits_dimension(self):
         """Number of logits per example: ``n_classes``."""
+        self._ensure_valid()
         return int(self.n_classes)
 
     def _encode_labels(self, labels, shape, dtype):

@@ -163,6 +163,7 @@ class MultiHead(_Validated):
                     "MultiClassHead, RegressionHead, ...); got "
                     f"{type(head).__name__} {head!r:.80}."
                 )
+            head._ensure_valid()  # after set_params on the head
             if not head.name:
                 raise ValueError(
                     "Every head of a MultiHead needs a name (it keys the head's "
@@ -197,6 +198,7 @@ class MultiHead(_Validated):
     @property
     def logits_dimension(self):
         """Number of logits per example: the sum over the heads."""
+        self._ensure_valid()
         return sum(head.logits_dimension for head in self.heads)
 
     @property
@@ -208,6 +210,7 @@ class MultiHead(_Validated):
         ValueError
             If the heads have different reductions.
         """
+        self._ensure_valid()
         reductions = [head.loss_reduction for head in self.heads]
         if len(set(reductions)) > 1:
             raise ValueError(
@@ -218,7 +221,15 @@ class MultiHead(_Validated):
         return reductions[0]
 
     def _names(self):
+        self._ensure_valid()
         return [head.name for head in self.heads]
+
+    def _ensure_valid(self):
+        """Validate after ``set_params`` on this MultiHead or on one of its heads."""
+        heads = self.heads if isinstance(self.heads, (list, tuple)) else ()
+        if any(getattr(head, "_unchecked", False) for head in heads):
+            self._unchecked = True
+        super()._ensure_valid()
 
     # ------------------------------------------------------------------
     # inputs by head
@@ -352,6 +363,7 @@ class MultiHead(_Validated):
     # the training contract (see _base): labels of all heads side by side
     def _layout(self):
         """Per head: its weight and its slices of the logits, ``z`` and ``w``."""
+        self._ensure_valid()
         layout, starts = [], np.zeros(3, dtype=int)
         for head, head_weight in zip(self.heads, self._weights):
             widths = np.array([head.logits_dimension, *head._prepared_widths()])

@@ -4,18 +4,19 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, logit
+from scipy.special import logit
 from sklearn.utils.multiclass import type_of_target
 
 from .._compat import asarray
 from .._losses import (
+    _sigmoid,
     _sigmoid_ce_loss_grad,
     _sigmoid_ce_of_probabilities,
     _sigmoid_ce_sum_grad,
 )
 from .._metrics import AUC, Mean, MeanMatch, Precision, Recall
 from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
-from ._labels import encode_multilabel_labels
+from ._labels import encode_multilabel_labels, hard_labels
 from ._task import _ClassifierTask, check_threshold
 
 
@@ -40,6 +41,15 @@ def _resolve_classes(classes, n_classes, vocabulary):
         raise TypeError(
             "classes_for_class_based_metrics must be a list of class ids or "
             f"names, such as [0, 2]; got {classes!r}."
+        )
+    classes = list(classes)
+    names = [c for c in classes if isinstance(c, str)]
+    if names and len(names) != len(classes):
+        other = next(c for c in classes if not isinstance(c, str))
+        raise ValueError(
+            "classes_for_class_based_metrics must be all class ids or all names "
+            f"from label_vocabulary, not a mix (as in TensorFlow); got {other!r} "
+            f"and {names[0]!r} in {classes!r}."
         )
     ids = []
     for c in classes:
@@ -95,8 +105,8 @@ class MultiLabelHead(_ClassifierTask, _Head):
         ``(loss, gradient)``. Both must be finite real numbers (checked at
         every call).
     classes_for_class_based_metrics : list of int or str, default=None
-        Classes (ids or names) for which ``probability_mean``, ``auc`` and
-        ``auc_precision_recall`` are reported per class.
+        Classes (all ids, or all names) for which ``probability_mean``,
+        ``auc`` and ``auc_precision_recall`` are reported per class.
     name : str, default=None
         Appended to every metric key as ``/<name>``.
     pos_weight : float or array-like of shape (n_classes,), default=None
@@ -104,9 +114,11 @@ class MultiLabelHead(_ClassifierTask, _Head):
 
     Notes
     -----
-    Labels: a multi-hot array or SciPy sparse matrix shaped like the logits,
-    or a (ragged) list of per-example lists of class ids or, with
-    ``label_vocabulary``, class names. A nested Python list is always read
+    Labels: a multi-hot array or SciPy sparse matrix shaped like the logits
+    (soft labels in ``[0, 1]`` accepted, as in TensorFlow, with the metrics
+    of :class:`BinaryClassHead` for them), or a (ragged) list of
+    per-example lists of class ids or, with ``label_vocabulary``, class
+    names (strings or bytes). A nested Python list is always read
     as class ids, never as multi-hot. The estimators'
     ``fit``, ``evaluate`` and ``score`` (:class:`~sklearn_heads.LinearEstimator`
     and the others) take only the indicator matrix, dense or sparse;
@@ -172,6 +184,7 @@ class MultiLabelHead(_ClassifierTask, _Head):
     @property
     def logits_dimension(self):
         """Number of logits per example: ``n_classes``."""
+        self._ensure_valid()
         return int(self.n_classes)
 
     def _encode_labels(self, labels, shape, dtype):
@@ -197,7 +210,7 @@ class MultiLabelHead(_ClassifierTask, _Head):
             pos_weight = np.broadcast_to(pos_weight, (self.logits_dimension,))[columns]
         return _sigmoid_ce_sum_grad(
             z, logits, pos_weight, weight, out=out, need_grad=need_grad,
-            axis=None if columns is None else 0, binary_labels=True,
+            axis=None if columns is None else 0, binary_labels=hard_labels(z),
         )
 
     def _class_names(self):
@@ -208,7 +221,7 @@ class MultiLabelHead(_ClassifierTask, _Head):
     def _predictions(self, logits, keys):
         out = {"logits": logits}
         if "probabilities" in keys:
-            out["probabilities"] = expit(logits)
+            out["probabilities"] = _sigmoid(logits)
         if "classes" in keys:
             out["classes"] = np.broadcast_to(self._class_names(), logits.shape).copy()
         return out
@@ -241,7 +254,7 @@ class MultiLabelHead(_ClassifierTask, _Head):
         return factories
 
     def _update(self, m, z, logits, w, loss):
-        self._update_outputs(m, z, expit(logits), w, loss)
+        self._update_outputs(m, z, _sigmoid(logits), w, loss)
 
     def _update_from_probabilities(self, m, z, probabilities, w, loss):
         self._update_outputs(m, z, probabilities, w, loss)

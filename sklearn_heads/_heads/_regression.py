@@ -124,6 +124,7 @@ class RegressionHead(_RegressorTask, _Head):
     @property
     def logits_dimension(self):
         """Number of logits per example: ``label_dimension``."""
+        self._ensure_valid()
         return int(self.label_dimension)
 
     @property
