@@ -204,8 +204,14 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
 
     _parameter_constraints = {
         **_BaseHeadEstimator._parameter_constraints,
-        "pos_weight": [None, Interval(numbers.Real, 0, None, closed="left"), "array-like"],
+        "pos_weight": [
+            None, Interval(numbers.Real, 0, None, closed="left"), "array-like",
+            StrOptions({"balanced"}),
+        ],
+        "pos_label": [None, numbers.Real, str, "boolean"],
         "class_weight": [None, dict, StrOptions({"balanced"})],
+        "thresholds": [None, "array-like"],
+        "classes_for_class_based_metrics": [None, "array-like"],
         "fit_intercept": ["boolean"],
     }
 
@@ -214,8 +220,11 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         *,
         alpha=1e-4,
         pos_weight=None,
+        pos_label=None,
         class_weight=None,
         threshold=0.5,
+        thresholds=None,
+        classes_for_class_based_metrics=None,
         fit_intercept=True,
         max_iter=100,
         tol=1e-4,
@@ -224,8 +233,11 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     ):
         self.alpha = alpha
         self.pos_weight = pos_weight
+        self.pos_label = pos_label
         self.class_weight = class_weight
         self.threshold = threshold
+        self.thresholds = thresholds
+        self.classes_for_class_based_metrics = classes_for_class_based_metrics
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.tol = tol

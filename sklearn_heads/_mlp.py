@@ -164,8 +164,14 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
 
     _parameter_constraints = {
         **_MLP_CONSTRAINTS,
-        "pos_weight": [None, Interval(numbers.Real, 0, None, closed="left"), "array-like"],
+        "pos_weight": [
+            None, Interval(numbers.Real, 0, None, closed="left"), "array-like",
+            StrOptions({"balanced"}),
+        ],
+        "pos_label": [None, numbers.Real, str, "boolean"],
         "class_weight": [None, dict, StrOptions({"balanced"})],
+        "thresholds": [None, "array-like"],
+        "classes_for_class_based_metrics": [None, "array-like"],
     }
 
     def __init__(
@@ -175,8 +181,11 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
         activation="relu",
         alpha=1e-4,
         pos_weight=None,
+        pos_label=None,
         class_weight=None,
         threshold=0.5,
+        thresholds=None,
+        classes_for_class_based_metrics=None,
         max_iter=200,
         tol=1e-4,
         random_state=None,
@@ -187,8 +196,11 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
         self.activation = activation
         self.alpha = alpha
         self.pos_weight = pos_weight
+        self.pos_label = pos_label
         self.class_weight = class_weight
         self.threshold = threshold
+        self.thresholds = thresholds
+        self.classes_for_class_based_metrics = classes_for_class_based_metrics
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, logit
+from scipy.special import expit, log_expit, logit
 from sklearn.utils.multiclass import type_of_target
 
 from .._compat import asarray
@@ -297,6 +297,16 @@ class MultiLabelHead(_ClassifierTask, _Head):
 
     def _check_threshold(self, threshold):
         return check_threshold(threshold, self.logits_dimension)
+
+    def _proba(self, logits):
+        # strictly inside (0, 1), as scikit-learn expects of multi-label
+        # probabilities: expit rounds logits above 37 to exactly 1
+        p = super()._proba(logits)
+        one = p.dtype.type(1)
+        return np.clip(p, np.finfo(p.dtype).tiny, np.nextafter(one, p.dtype.type(0)))
+
+    def _log_probabilities(self, logits):
+        return log_expit(logits)
 
     def _decide(self, logits, classes, threshold):
         return (logits > logit(self._check_threshold(threshold))).astype(np.int64)
