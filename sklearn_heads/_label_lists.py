@@ -113,10 +113,12 @@ def label_lists_indicator(y, classes=None):
         for label in row:
             if isinstance(label, np.generic):
                 label = label.item()
-            if label is None or not isinstance(label, (str, bytes, numbers.Real)):
+            integer = isinstance(label, numbers.Integral) and not isinstance(label, bool)
+            if not (integer or isinstance(label, str)):
                 raise ValueError(
-                    "The labels in y's lists must be class ids or names; got "
-                    f"{label!r:.60}."
+                    "The labels in y's lists must be class ids (integers) or names "
+                    f"(strings); got {label!r:.60} of type {type(label).__name__}. "
+                    f"{BINARIZER_HINT}."
                 )
             seen.add(label)
     if classes is None:

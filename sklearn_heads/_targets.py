@@ -136,6 +136,17 @@ def _is_string_classes(classes):
     )
 
 
+def _weighs_positives(pos_weight):
+    """Whether ``pos_weight`` (numbers) is set to something other than 1."""
+    if pos_weight is None or isinstance(pos_weight, str):  # None, "balanced"
+        return False
+    try:
+        values = np.asarray(pos_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False  # not numbers: the head's check names it
+    return not np.all(values == 1)
+
+
 def _binary_head_classes(classes, pos_label, pos_weight, estimator):
     """The classes in the head's order, ``[negative, positive]``.
 
@@ -144,10 +155,7 @@ def _binary_head_classes(classes, pos_label, pos_weight, estimator):
     order only.
     """
     if pos_label is None:
-        weighted = pos_weight is not None and not isinstance(pos_weight, str) and not np.all(
-            np.asarray(pos_weight, dtype=np.float64) == 1
-        )
-        if weighted and _is_string_classes(classes):
+        if _weighs_positives(pos_weight) and _is_string_classes(classes):
             negative, positive = classes.tolist()
             warn_outside_package(
                 f"{estimator}(pos_weight={pos_weight!r}) weighs the positive class, which "
