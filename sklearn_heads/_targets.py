@@ -116,7 +116,7 @@ def balanced_pos_weight(z, sample_weight=None, names=None):
     negatives = w.sum() - positives
     empty = np.flatnonzero((positives <= 0) | (negatives <= 0))
     if empty.size:
-        names = list(range(z.shape[1])) if names is None else list(names)
+        names = list(range(z.shape[1])) if names is None else np.asarray(names).tolist()
         j = int(empty[0])
         which = "the positive class" if column else f"label {names[j]!r}"
         kind = "positive" if positives[j] <= 0 else "negative"

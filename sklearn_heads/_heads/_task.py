@@ -181,8 +181,15 @@ class _ClassifierTask(_Task):
         )["probabilities"]
 
     def _log_proba(self, logits):
-        # exact where a probability rounds to 0 or 1 (infinite logits too)
-        return self._log_probabilities(self._check_logits(logits, allow_infinite=True))
+        # a probability below 1/2 from the logits (log_expit, log_softmax):
+        # finite where it underflows to 0; one of at least 1/2 as _proba
+        # rounds it, so that the two agree to that rounding (1 - p is
+        # below the dtype's resolution there, and scikit-learn's checks
+        # compare log_proba with log(proba))
+        logits = self._check_logits(logits, allow_infinite=True)
+        proba = self._proba(logits)
+        with np.errstate(divide="ignore"):
+            return np.where(proba >= 0.5, np.log(proba), self._log_probabilities(logits))
 
     def _indicator_of_label_lists(self, y, classes=None):
         if not self._multi_label:
