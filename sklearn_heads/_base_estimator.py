@@ -142,10 +142,12 @@ class _BaseHeadEstimator(BaseEstimator):
             Dask".
         y : array-like or sparse matrix of shape (n_samples,) or (n_samples, n_outputs)
             Targets, as the head reads them: classes of any type (two or
-            more), a multi-label indicator matrix, real values (one column
-            per target of a ``RegressionHead``), counts, or probabilities
-            in [0, 1]. A Dask array (or in memory) when ``X`` is a Dask
-            array.
+            more), a multi-label indicator matrix (or one list of labels per
+            row, ragged or of names: a nested list of numbers whose rows
+            all have the same length is a matrix, as scikit-learn reads
+            it), real values (one column per target of a
+            ``RegressionHead``), counts, or probabilities in [0, 1]. A Dask
+            array (or in memory) when ``X`` is a Dask array.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative per-sample weights (TensorFlow's ``weight_column``),
             not all zero: the data term is their weighted mean loss. A Dask

@@ -543,3 +543,34 @@ def test_new_parameters_keep_their_defaults_in_get_params():
         for name in ("pos_label", "thresholds", "classes_for_class_based_metrics"):
             assert params[name] is None
         assert re.search(r"pos_label='churn'", repr(cls(pos_label="churn")))
+
+
+def test_probabilities_of_finite_logits_are_positive_and_of_infinite_ones_exact():
+    X, y = _churn_data(n=120)
+    three = np.where(X[:, 1] > 1, "leave", y)
+    for target in (y, three):
+        clf = _linear().fit(X, target)
+        for dtype in (np.float64, np.float32):
+            far = (X * 1e4).astype(dtype)  # finite logits whose probabilities underflow
+            proba = clf.predict_proba(far)
+            assert proba.dtype == dtype
+            assert np.all(proba >= np.finfo(dtype).tiny)
+            assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+            # predict_log_proba is finite and finer: at most the log of the floor
+            log_proba = clf.predict_log_proba(far)
+            assert np.all(np.isfinite(log_proba))
+            assert np.all(log_proba <= np.log(proba) + 1e-6)
+            # where the floor is within a factor 9 of the log, the two agree
+            # within scikit-learn's check of predict_log_proba (rtol=8)
+            # logits up to about 300: log-probabilities down to about -600
+            scale = 300 / np.abs(clf.decision_function(X)).max()
+            near = (X * scale).astype(dtype)
+            assert np.any(clf.predict_proba(near) == np.finfo(dtype).tiny) or dtype == np.float64
+            assert_allclose(
+                clf.predict_log_proba(near), np.log(clf.predict_proba(near)), rtol=8, atol=1e-9
+            )
+    # logits that overflow to an infinity keep their limits, 0 and 1
+    clf = _linear().fit(X, y)
+    huge = np.array([[np.sign(clf.coef_[0, 0]) * 1e308, 0.0, 0.0]])
+    assert_array_equal(clf.predict_proba(huge), [[0.0, 1.0]])
+    assert_array_equal(clf.predict_log_proba(huge), [[-np.inf, 0.0]])

@@ -107,11 +107,11 @@ class MultiLabelHead(_ClassifierTask, _Head):
     Labels: a multi-hot array or SciPy sparse matrix shaped like the logits,
     or a (ragged) list of per-example lists of class ids or, with
     ``label_vocabulary``, class names. A nested Python list is always read
-    as class ids, never as multi-hot. The estimators'
-    ``fit``, ``evaluate`` and ``score`` (:class:`~sklearn_heads.LinearEstimator`
-    and the others) take only the indicator matrix, dense or sparse;
-    :class:`~sklearn.preprocessing.MultiLabelBinarizer` turns lists of
-    labels into one.
+    as class ids, never as multi-hot. The estimators
+    (:class:`~sklearn_heads.LinearEstimator` and the others) read ``y`` as
+    scikit-learn does: a nested list of numbers whose rows all have the
+    same length is an indicator matrix there, and other lists (ragged, or
+    of names) are lists of labels, read as this head reads them.
 
     Examples
     --------
@@ -299,11 +299,11 @@ class MultiLabelHead(_ClassifierTask, _Head):
         return check_threshold(threshold, self.logits_dimension)
 
     def _proba(self, logits):
-        # strictly inside (0, 1), as scikit-learn expects of multi-label
+        # below 1 for finite logits, as scikit-learn expects of multi-label
         # probabilities: expit rounds logits above 37 to exactly 1
         p = super()._proba(logits)
-        one = p.dtype.type(1)
-        return np.clip(p, np.finfo(p.dtype).tiny, np.nextafter(one, p.dtype.type(0)))
+        below_one = np.nextafter(p.dtype.type(1), p.dtype.type(0))
+        return np.where(np.isfinite(logits) & (p > below_one), below_one, p)
 
     def _log_probabilities(self, logits):
         return log_expit(logits)

@@ -176,9 +176,16 @@ class _ClassifierTask(_Task):
 
     def _proba(self, logits):
         # logits that overflowed to an infinity still have probabilities
-        return self._checked_predictions(
+        # (exactly 0 and 1); those of finite logits are positive, and one
+        # that underflows is kept at the dtype's smallest normal number, so
+        # that predict_log_proba (finite there) agrees with its log
+        logits = self._check_logits(logits, allow_infinite=True)
+        proba = self._checked_predictions(
             logits, "probabilities", allow_infinite=True
         )["probabilities"]
+        tiny = np.finfo(proba.dtype).tiny
+        finite = np.all(np.isfinite(logits), axis=-1, keepdims=True)
+        return np.where(finite & (proba < tiny), proba.dtype.type(tiny), proba)
 
     def _log_proba(self, logits):
         # a probability below 1/2 from the logits (log_expit, log_softmax):
