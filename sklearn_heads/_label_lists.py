@@ -36,9 +36,11 @@ def _rows(y):
     """``y`` as a list of rows if it is a list, tuple or 1-d object array; else None."""
     if isinstance(y, (list, tuple)):
         return list(y)
-    dtype = getattr(y, "dtype", None)
-    if dtype == object and getattr(y, "ndim", None) == 1 and not hasattr(y, "tocsr"):
-        return list(y)  # a 1-d object array or pandas Series of lists
+    # a 1-d object array or pandas Series of lists (not a lazy collection,
+    # such as a Dask array, which this must not compute)
+    in_memory = isinstance(y, np.ndarray) or type(y).__module__.split(".")[0] == "pandas"
+    if in_memory and getattr(y, "dtype", None) == object and getattr(y, "ndim", None) == 1:
+        return list(y)
     return None
 
 
