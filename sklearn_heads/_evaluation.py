@@ -411,7 +411,9 @@ def evaluate(estimator, X, y, *, sample_weight=None, head=None):
         package (or a pipeline or meta-estimator ending in one).
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,), or {array-like, sparse matrix} of shape (n_samples, n_labels)
-        Class labels, or a multi-label indicator matrix.
+        Class labels, or a multi-label indicator matrix (for this
+        package's estimators also one list of labels per row, as their
+        ``fit`` reads it).
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative, not all zero.
     head : BinaryClassHead, MultiLabelHead or MultiClassHead, default=None

@@ -219,6 +219,10 @@ def test_dask_fit_with_pos_label_is_the_in_memory_fit():
         assert_allclose(lazy.coef_, in_memory.coef_, rtol=1e-6, atol=1e-8)
         assert_array_equal(np.asarray(lazy.predict(Xd)), in_memory.predict(X))
         assert lazy.evaluate(Xd, yd) == pytest.approx(in_memory.evaluate(X, y))
+        assert_allclose(
+            np.asarray(lazy.predict_log_proba(Xd)), in_memory.predict_log_proba(X),
+            rtol=1e-6, atol=1e-8,
+        )
         with pytest.raises(ValueError, match=r"pos_weight='balanced' needs the totals"):
             _linear(pos_weight="balanced").fit(Xd, yd)
 
