@@ -28,6 +28,7 @@ from ._backend import input_backend
 from ._compat import Interval, _fit_context
 from ._objective import make_objective
 from ._solver import minimize_lbfgs
+from ._label_lists import is_label_lists, is_nested_list
 from ._losses import LossOverflowError
 from ._validation import (
     argument_named,
@@ -86,6 +87,16 @@ def _warn_if_separated(head, model, theta, X, labels, sample_weight):
         )
 
 
+def _negate_outputs(model, theta):
+    """``theta`` with the output layer negated: the model of minus the logits."""
+    weights, intercepts = model.unpack(theta)
+    last = intercepts[-1]
+    return model.pack(
+        [*weights[:-1], -weights[-1]],
+        [*intercepts[:-1], None if last is None else -last],
+    )
+
+
 def _on_backend_blocks(method):
     """Make a prediction method map a backend's ``X`` lazily, chunk by chunk."""
 
@@ -131,10 +142,12 @@ class _BaseHeadEstimator(BaseEstimator):
             Dask".
         y : array-like or sparse matrix of shape (n_samples,) or (n_samples, n_outputs)
             Targets, as the head reads them: classes of any type (two or
-            more), a multi-label indicator matrix, real values (one column
-            per target of a ``RegressionHead``), counts, or probabilities
-            in [0, 1]. A Dask array (or in memory) when ``X`` is a Dask
-            array.
+            more), a multi-label indicator matrix (or one list of labels per
+            row, ragged or of names: a nested list of numbers whose rows
+            all have the same length is a matrix, as scikit-learn reads
+            it), real values (one column per target of a
+            ``RegressionHead``), counts, or probabilities in [0, 1]. A Dask
+            array (or in memory) when ``X`` is a Dask array.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative per-sample weights (TensorFlow's ``weight_column``),
             not all zero: the data term is their weighted mean loss. A Dask
@@ -178,6 +191,9 @@ class _BaseHeadEstimator(BaseEstimator):
 
     def _fit(self, X, y, sample_weight):
         """:meth:`fit`'s work; it may leave the estimator half-updated if it raises."""
+        # lists of labels per row become an indicator matrix (and its names)
+        target = {"nested_list": is_nested_list(y)}
+        y, target["label_names"] = self._read_label_lists(y, fitted=False)
         backend = input_backend(X, y, sample_weight)
         if backend is not None:
             # X becomes the backend's rows, which hold the labels and weights
@@ -197,8 +213,13 @@ class _BaseHeadEstimator(BaseEstimator):
                 # float64: the objective divides them by their largest first
                 sample_weight = validate_sample_weight(sample_weight, X, np.float64)
             with argument_named({"y": y}):
-                head, labels, classes = self._target_head(y, sample_weight)
+                head, labels, classes = self._target_head(y, sample_weight, **target)
 
+        self.__dict__.pop("_head_classes", None)
+        if classes is not None:
+            # set before the fit: a warm start reads the orientation
+            self.classes_ = self._public_classes(classes)
+            self._head_classes = classes
         model = self._make_model(X.shape[1], head.logits_dimension)
         result = self._minimize(head, model, X, labels, sample_weight)
 
@@ -206,22 +227,63 @@ class _BaseHeadEstimator(BaseEstimator):
             _warn_if_separated(head, model, result.theta, X, labels, sample_weight)
 
         self.head_ = head
-        if classes is not None:
-            self.classes_ = classes
-        self._set_fitted(model, result.theta, X.dtype)
+        theta = result.theta
+        if self._head_flips():
+            # stored as scikit-learn has it: decision_function > 0 is classes_[1]
+            theta = _negate_outputs(model, theta)
+        self._set_fitted(model, theta, X.dtype)
         self.n_iter_ = result.n_iter
         self.loss_curve_ = result.loss_curve
         return self
 
-    def _target_head(self, y, sample_weight=None, whole=True):
+    def _target_head(self, y, sample_weight=None, whole=True, **target):
         """The head for ``y``, ``y`` encoded for it, and the classes (or None).
 
-        Also checks ``threshold`` for that head. ``whole=False`` when ``y``
-        is a summary of the target's distinct values (a backend's fit).
+        The classes are in the head's order (``[negative, positive]`` for a
+        binary head, see :meth:`_head_flips`). Also checks ``threshold``
+        for that head. ``whole=False`` when ``y`` is a summary of the
+        target's distinct values (a backend's fit). ``target``:
+        ``label_names`` (the columns of a ``y`` read from lists of labels)
+        and ``nested_list`` (``y`` was a nested list), see
+        ``_targets.head_for_target``.
         """
-        head, labels, classes = self._head_for_target(y, sample_weight, whole)
+        head, labels, classes = self._head_for_target(y, sample_weight, whole, **target)
         head._check_threshold(self.threshold)
         return head, labels, classes
+
+    def _read_label_lists(self, y, fitted=True):
+        """``y`` given as lists of labels per row, as an indicator matrix.
+
+        Other targets are returned unchanged (see ``_label_lists`` for how
+        a nested list is read). Returns ``(y, label_names)``: the names of
+        the indicator's columns when the classifier found them in ``y``
+        (at fit), else None.
+        """
+        if not is_label_lists(y):
+            return y, None
+        if fitted:
+            check_is_fitted(self)
+            return self.head_._indicator_of_label_lists(y, self._label_list_classes()), None
+        return self._label_lists_indicator(y)
+
+    def _head_flips(self):
+        """Whether the head's logits are minus :meth:`decision_function`.
+
+        A binary head's logit is the log-odds of its positive class; when
+        that is ``classes_[0]`` (``pos_label``), scikit-learn's convention
+        (``decision_function > 0`` and ``predict_proba[:, 1]`` are
+        ``classes_[1]``, ``coef_`` their log-odds) is the head's negated.
+        """
+        head_classes = getattr(self, "_head_classes", None)
+        return head_classes is not None and not np.array_equal(head_classes, self.classes_)
+
+    def _head_logits(self, logits):
+        """The head's logits of the decision function's ``logits`` (2-d)."""
+        return -logits if self._head_flips() else logits
+
+    def _in_classes_order(self, proba):
+        """The head's probability columns (its class order) in ``classes_`` order."""
+        return proba[:, ::-1] if self._head_flips() else proba
 
     def _lbfgs_history(self, X):
         """L-BFGS history length for ``X`` (see ``minimize_lbfgs``)."""
@@ -274,9 +336,12 @@ class _BaseHeadEstimator(BaseEstimator):
             params = self._fitted_params()
             if params is not None:
                 try:
-                    return model.pack(*params)
+                    theta = model.pack(*params)
                 except ValueError:
                     pass  # the shapes changed (other features or labels)
+                else:
+                    # the fitted parameters are stored in scikit-learn's orientation
+                    return _negate_outputs(model, theta) if self._head_flips() else theta
         theta = model.init_params(self._init_random_state(), dtype)
         return theta if scale is None else theta / scale
 
@@ -353,8 +418,31 @@ class _BaseHeadEstimator(BaseEstimator):
             ``classes_`` (two columns for binary). Multi-label: the
             probability of each label.
         """
-        logits = self._logits(X)
-        return self.head_._proba(logits)
+        logits = self._head_logits(self._logits(X))
+        return self._in_classes_order(self.head_._proba(logits))
+
+    @available_if(_is_classifier_head)
+    @_on_backend_blocks
+    def predict_log_proba(self, X):
+        """Log-probabilities, computed from the logits without rounding to 0.
+
+        ``log(predict_proba(X))``, but exact where a probability rounds to
+        0 or 1: ``log_expit`` of the logits for sigmoid heads,
+        ``log_softmax`` for a multi-class head.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask.array.Array} of shape (n_samples, n_features)
+            For a Dask array, the result is a lazy Dask array with its row
+            chunks.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
+            The columns of :meth:`predict_proba`.
+        """
+        logits = self._head_logits(self._logits(X))
+        return self._in_classes_order(self.head_._log_proba(logits))
 
     @_on_backend_blocks
     def predict(self, X):
@@ -377,8 +465,9 @@ class _BaseHeadEstimator(BaseEstimator):
             regression, the rate for Poisson regression), 1-d for one
             target.
         """
-        logits = self._logits(X)
-        return self.head_._decide(logits, getattr(self, "classes_", None), self.threshold)
+        logits = self._head_logits(self._logits(X))
+        classes = getattr(self, "_head_classes", getattr(self, "classes_", None))
+        return self.head_._decide(logits, classes, self.threshold)
 
     def score(self, X, y, sample_weight=None):
         """The head's default score, as the matching scikit-learn estimator's.
@@ -400,6 +489,7 @@ class _BaseHeadEstimator(BaseEstimator):
         score : float
         """
         y_pred = self.predict(X)
+        y, _ = self._read_label_lists(y)
         if sample_weight is not None:
             sample_weight = validate_sample_weight(sample_weight, y_pred, np.float64)
             # every score is a weighted mean: the same for any scale of the
@@ -481,7 +571,9 @@ class _BaseHeadEstimator(BaseEstimator):
                 f"y has {n_y} samples but X has {logits.shape[0]}; give one target "
                 "per row of X."
             )
-        classes = getattr(self, "classes_", None)
+        logits = self._head_logits(logits)
+        y, _ = self._read_label_lists(y)
+        classes = getattr(self, "_head_classes", getattr(self, "classes_", None))
         with argument_named({"y": y}):
             labels, _ = self.head_._encode_target(y, classes)
         any_positive = True

@@ -30,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base_estimator import _BaseHeadEstimator
 from ._heads import BinaryClassHead, MultiClassHead, MultiLabelHead
 from ._heads._labels import binary_indicator
+from ._label_lists import BINARIZER_HINT, is_label_lists
 from ._metric_keys import head_for_key
 from ._validation import require_positive_weight
 
@@ -276,6 +277,12 @@ def _foreign_metrics(
             "are computed on probabilities. Calibrate it first, for example with "
             "sklearn.calibration.CalibratedClassifierCV."
         )
+    if is_label_lists(y):
+        raise ValueError(
+            "y is one list of class labels per row, which only this package's "
+            f"estimators read; {type(estimator).__name__} needs a multi-label indicator "
+            f"matrix in the order of its classes_: {BINARIZER_HINT}."
+        )
     task, n_outputs = _task(estimator, y, head)
     if head is None:
         head = head_for_key(key, task, n_outputs)
@@ -363,10 +370,10 @@ def metric_dict(
 
 def _check_own_pos_label(final, pos_label):
     """``pos_label`` must be the positive class of this package's binary estimator."""
-    classes = np.asarray(final.classes_)
+    classes = np.asarray(getattr(final, "_head_classes", final.classes_))
     encoded = np.asarray(final.head_._encode_target(classes, classes)[0])
     if encoded.dtype.kind in "biuf":
-        positive = classes[encoded > 0.5][0]
+        positive = classes[encoded > 0.5].tolist()[0]
     else:  # a head with a label_vocabulary reads the names itself
         positive = final.head_.label_vocabulary[1]
     if pos_label != positive:
@@ -404,7 +411,9 @@ def evaluate(estimator, X, y, *, sample_weight=None, head=None):
         package (or a pipeline or meta-estimator ending in one).
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,), or {array-like, sparse matrix} of shape (n_samples, n_labels)
-        Class labels, or a multi-label indicator matrix.
+        Class labels, or a multi-label indicator matrix (for this
+        package's estimators also one list of labels per row, as their
+        ``fit`` reads it).
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative, not all zero.
     head : BinaryClassHead, MultiLabelHead or MultiClassHead, default=None

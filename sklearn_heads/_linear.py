@@ -104,7 +104,9 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     ``y`` selects the head: two classes (of any type) get a
     :class:`~sklearn_heads.BinaryClassHead`, three or more a
     :class:`~sklearn_heads.MultiClassHead` (softmax), a multi-label
-    indicator matrix a :class:`~sklearn_heads.MultiLabelHead`. The model
+    indicator matrix a :class:`~sklearn_heads.MultiLabelHead` (or
+    lists of labels per row: see the user guide, "Multi-label targets as
+    lists"). The model
     ``logits = X @ coef_.T + intercept_`` is fitted with L-BFGS on the
     head's weighted mean loss plus ``0.5 * alpha * ||coef_||^2``: that is
     ``head.loss(y, logits)`` without ``sample_weight``, and with it the
@@ -120,11 +122,29 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         reduction, ``alpha = 1 / (C * sample_weight.sum())`` (``n_samples``
         without weights) matches
         :class:`~sklearn.linear_model.LogisticRegression` with ``C``.
-    pos_weight : float or array-like of shape (n_labels,), default=None
+    pos_weight : float, array-like of shape (n_labels,) or "balanced", default=None
         Weight of the positive term of the cross-entropy (one per label for
         multi-label); binary and multi-label targets only. ``pos_weight=q``
-        has the minimiser of ``class_weight={0: 1, 1: q}`` once ``alpha``
-        is matched to the different total weight (see the user guide).
+        has the minimiser of ``class_weight={negative: 1, positive: q}``
+        once ``alpha`` is matched to the different total weight (see the
+        user guide). ``"balanced"``: the (``sample_weight``-weighted)
+        negatives divided by the positives of each label in the training
+        data, computed at fit and handed to ``head_``; a label without a
+        positive or a negative example is a ``ValueError``. For string
+        classes without ``pos_label``, a numeric ``pos_weight`` other than
+        1 warns: the positive class is then ``classes_[1]`` by sort order
+        alone.
+    pos_label : int, float, bool or str, default=None
+        The positive class of a binary target: the one ``pos_weight``
+        weighs, ``threshold`` applies to, and ``precision``, ``recall``
+        (and the other metrics of :meth:`evaluate` and the head scorers)
+        are about. Default ``classes_[1]``, as in scikit-learn. It must be
+        a class of ``y``; refused for multi-class and multi-label targets.
+        ``classes_`` stays sorted and scikit-learn's orientation is kept:
+        ``predict_proba[:, 1]`` is the probability of ``classes_[1]`` and
+        :meth:`decision_function` its log-odds, also when ``pos_label`` is
+        ``classes_[0]`` (then ``head_``'s logits are minus
+        :meth:`decision_function`).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes of a binary or multi-class target,
         scikit-learn's meaning: ``{class: weight}`` (classes left out weigh
@@ -139,6 +159,19 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         :meth:`evaluate`) counts a probability above ``threshold`` as
         positive; one value per label is allowed for multi-label. Not used
         for a multi-class target (the most probable class is predicted).
+    thresholds : list of float in (0, 1), default=None
+        Handed to the head (binary and multi-label targets): :meth:`evaluate`
+        and :func:`~sklearn_heads.make_head_scorer` then also report
+        ``accuracy/positive_threshold_t``, ``precision/positive_threshold_t``
+        and ``recall/positive_threshold_t`` for each ``t``. Refused for a
+        multi-class target.
+    classes_for_class_based_metrics : list of int or str, default=None
+        Handed to the :class:`~sklearn_heads.MultiLabelHead` of a
+        multi-label target: ``probability_mean``, ``auc`` and
+        ``auc_precision_recall`` are also reported per class, as
+        ``auc/class2`` (class ids: positions in ``classes_``) or
+        ``auc/<name>`` (names, for labels given as lists of strings).
+        Refused for binary and multi-class targets.
     fit_intercept : bool, default=True
         Whether to fit ``intercept_``.
     max_iter : int, default=100
@@ -167,7 +200,11 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     ----------
     classes_ : ndarray of shape (n_classes,) or (n_labels,)
         Binary and multi-class: the sorted classes (``classes_[1]`` is the
-        positive one of two). Multi-label: ``arange(n_labels)``.
+        positive one of two unless ``pos_label`` says otherwise).
+        Multi-label: ``arange(n_labels)`` for an indicator matrix; the
+        sorted distinct labels for lists of labels (the columns of
+        :meth:`predict`, as :class:`~sklearn.preprocessing.MultiLabelBinarizer`
+        orders them).
     head_ : BinaryClassHead, MultiClassHead or MultiLabelHead
         The fitted head; :meth:`evaluate` reports its metrics.
     coef_ : ndarray of shape (1, n_features), (n_classes, n_features) or (n_labels, n_features)
@@ -204,8 +241,14 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
 
     _parameter_constraints = {
         **_BaseHeadEstimator._parameter_constraints,
-        "pos_weight": [None, Interval(numbers.Real, 0, None, closed="left"), "array-like"],
+        "pos_weight": [
+            None, Interval(numbers.Real, 0, None, closed="left"), "array-like",
+            StrOptions({"balanced"}),
+        ],
+        "pos_label": [None, numbers.Real, str, "boolean"],
         "class_weight": [None, dict, StrOptions({"balanced"})],
+        "thresholds": [None, "array-like"],
+        "classes_for_class_based_metrics": [None, "array-like"],
         "fit_intercept": ["boolean"],
     }
 
@@ -214,8 +257,11 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         *,
         alpha=1e-4,
         pos_weight=None,
+        pos_label=None,
         class_weight=None,
         threshold=0.5,
+        thresholds=None,
+        classes_for_class_based_metrics=None,
         fit_intercept=True,
         max_iter=100,
         tol=1e-4,
@@ -224,8 +270,11 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     ):
         self.alpha = alpha
         self.pos_weight = pos_weight
+        self.pos_label = pos_label
         self.class_weight = class_weight
         self.threshold = threshold
+        self.thresholds = thresholds
+        self.classes_for_class_based_metrics = classes_for_class_based_metrics
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.tol = tol

@@ -147,6 +147,9 @@ def _mlp(head, **params):
 ESTIMATORS = [
     LinearClassifier(),
     MLPClassifier(hidden_units=(8,), random_state=0),
+    # the defaults, as a user runs them: 100 hidden units, whose multi-label
+    # probabilities round to 1 in float64 unless kept inside (0, 1)
+    MLPClassifier(),
     LinearEstimator(BinaryClassHead()),
     _mlp(BinaryClassHead()),
     LinearEstimator(RegressionHead()),

@@ -29,7 +29,7 @@ def map_row_chunks(estimator, name, X):
     Parameters
     ----------
     estimator : fitted _BaseHeadEstimator
-    name : {"decision_function", "predict_proba", "predict"}
+    name : {"decision_function", "predict_proba", "predict_log_proba", "predict"}
     X : dask.array.Array of shape (n_samples, n_features)
 
     Returns

@@ -3,7 +3,7 @@
 import numbers
 
 import numpy as np
-from scipy.special import logit
+from scipy.special import log_expit, logit
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
@@ -250,6 +250,9 @@ class BinaryClassHead(_ClassifierTask, _Head):
 
     def _check_threshold(self, threshold):
         return float(check_threshold(threshold))
+
+    def _log_probabilities(self, logits):
+        return np.concatenate([log_expit(-logits), log_expit(logits)], axis=-1)
 
     def _decide(self, logits, classes, threshold):
         # probability > threshold, computed on the logits as the head does

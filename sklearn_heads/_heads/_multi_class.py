@@ -3,7 +3,7 @@
 import numbers
 
 import numpy as np
-from scipy.special import softmax
+from scipy.special import log_softmax, softmax
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
@@ -227,6 +227,9 @@ class MultiClassHead(_ClassifierTask, _Head):
     def _check_threshold(self, threshold):
         # not used (predict returns the most probable class), but checked
         return check_threshold(threshold)
+
+    def _log_probabilities(self, logits):
+        return log_softmax(logits, axis=-1)
 
     def _decide(self, logits, classes, threshold):
         self._check_threshold(threshold)

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import logit
+from scipy.special import log_expit, logit
 from sklearn.utils.multiclass import type_of_target
 
 from .._compat import asarray
@@ -119,11 +119,11 @@ class MultiLabelHead(_ClassifierTask, _Head):
     of :class:`BinaryClassHead` for them), or a (ragged) list of
     per-example lists of class ids or, with ``label_vocabulary``, class
     names (strings or bytes). A nested Python list is always read
-    as class ids, never as multi-hot. The estimators'
-    ``fit``, ``evaluate`` and ``score`` (:class:`~sklearn_heads.LinearEstimator`
-    and the others) take only the indicator matrix, dense or sparse;
-    :class:`~sklearn.preprocessing.MultiLabelBinarizer` turns lists of
-    labels into one.
+    as class ids, never as multi-hot. The estimators
+    (:class:`~sklearn_heads.LinearEstimator` and the others) read ``y`` as
+    scikit-learn does: a nested list of numbers whose rows all have the
+    same length is an indicator matrix there, and other lists (ragged, or
+    of names) are lists of labels, read as this head reads them.
 
     Examples
     --------
@@ -310,6 +310,16 @@ class MultiLabelHead(_ClassifierTask, _Head):
 
     def _check_threshold(self, threshold):
         return check_threshold(threshold, self.logits_dimension)
+
+    def _proba(self, logits):
+        # below 1 for finite logits, as scikit-learn expects of multi-label
+        # probabilities: expit rounds logits above 37 to exactly 1
+        p = super()._proba(logits)
+        below_one = np.nextafter(p.dtype.type(1), p.dtype.type(0))
+        return np.where(np.isfinite(logits) & (p > below_one), below_one, p)
+
+    def _log_probabilities(self, logits):
+        return log_expit(logits)
 
     def _decide(self, logits, classes, threshold):
         return (logits > logit(self._check_threshold(threshold))).astype(np.int64)

@@ -18,7 +18,12 @@ for its own task:
     where the head has no use for it).
 ``_decide(logits, classes, threshold)``
     What ``predict`` returns; ``_proba(logits)`` what ``predict_proba``
-    returns (classifiers only).
+    returns and ``_log_proba(logits)`` its logarithm, computed from the
+    logits (classifiers only).
+``_indicator_of_label_lists(y, classes=None)``
+    A multi-label ``y`` given as lists of labels per row, as an indicator
+    matrix: read by the head (class ids, or names from its vocabulary), or
+    by the names of its columns, ``classes``.
 ``_score(y, y_pred, sample_weight, classes)``
     What ``score`` returns, as the matching scikit-learn estimator scores.
 ``_update_metrics_at(eval_metrics, logits, labels, sample_weight, threshold, predicted_labels=None)``
@@ -42,6 +47,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.validation import column_or_1d
 
+from .._label_lists import BINARIZER_HINT, label_lists_indicator
 from .._losses import _real_array
 
 
@@ -104,6 +110,9 @@ class _Task:
     #: "classifier" or "regressor" (None: the estimators cannot fit it).
     _estimator_type = None
 
+    #: Whether the head classifies several labels per row.
+    _multi_label = False
+
     @property
     def _separable_outputs(self):
         return False
@@ -117,6 +126,14 @@ class _Task:
 
     def _check_threshold(self, threshold):
         return None
+
+    def _indicator_of_label_lists(self, y, classes=None):
+        raise ValueError(
+            f"y is one list of class labels per row, a multi-label target, which a "
+            f"{type(self).__name__} does not take: fit a MultiLabelHead (or "
+            "LinearClassifier / MLPClassifier, which read the task from y). "
+            f"{BINARIZER_HINT}."
+        )
 
     def _update_tags(self, tags):
         return tags
@@ -159,9 +176,35 @@ class _ClassifierTask(_Task):
 
     def _proba(self, logits):
         # logits that overflowed to an infinity still have probabilities
-        return self._checked_predictions(
+        # (exactly 0 and 1); those of finite logits are positive, and one
+        # that underflows is kept at the dtype's smallest normal number, so
+        # that predict_log_proba (finite there) agrees with its log
+        logits = self._check_logits(logits, allow_infinite=True)
+        proba = self._checked_predictions(
             logits, "probabilities", allow_infinite=True
         )["probabilities"]
+        tiny = np.finfo(proba.dtype).tiny
+        finite = np.all(np.isfinite(logits), axis=-1, keepdims=True)
+        return np.where(finite & (proba < tiny), proba.dtype.type(tiny), proba)
+
+    def _log_proba(self, logits):
+        # a probability below 1/2 from the logits (log_expit, log_softmax):
+        # finite where it underflows to 0; one of at least 1/2 as _proba
+        # rounds it, so that the two agree to that rounding (1 - p is
+        # below the dtype's resolution there, and scikit-learn's checks
+        # compare log_proba with log(proba))
+        logits = self._check_logits(logits, allow_infinite=True)
+        proba = self._proba(logits)
+        with np.errstate(divide="ignore"):
+            return np.where(proba >= 0.5, np.log(proba), self._log_probabilities(logits))
+
+    def _indicator_of_label_lists(self, y, classes=None):
+        if not self._multi_label:
+            return super()._indicator_of_label_lists(y, classes)
+        if classes is not None:  # the names of the columns
+            return label_lists_indicator(y, classes)[0]
+        rows = list(y)
+        return self._encode_labels(rows, (len(rows), self.logits_dimension), np.float64)
 
     def _score(self, y, y_pred, sample_weight=None, classes=None):
         self._encode_target(y, classes)  # labels unseen in fit are an error

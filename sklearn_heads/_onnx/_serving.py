@@ -79,6 +79,9 @@ def serving(estimator):
     if isinstance(head, (BinaryClassHead, MultiLabelHead)):
         threshold = np.broadcast_to(np.asarray(estimator.threshold, dtype=np.float64), (k,))
         binary = isinstance(head, BinaryClassHead)
+        if estimator._head_flips():
+            # the threshold is on the probability of pos_label, classes_[0]
+            threshold = 1.0 - threshold
         return ServingSpec(
             classifier=True, link="sigmoid", logit_thresholds=logit(threshold),
             label_values=np.asarray(estimator.classes_) if binary else None,
