@@ -499,7 +499,7 @@ def test_thresholds_give_per_threshold_keys_for_binary_targets():
 
 def test_thresholds_and_class_metrics_for_multi_label_targets():
     X, Y, lists = _tag_data()
-    clf = _mlp(thresholds=[0.4], classes_for_class_based_metrics=["sports", 0]).fit(X, lists)
+    clf = _mlp(thresholds=[0.4], classes_for_class_based_metrics=["sports", "news"]).fit(X, lists)
     metrics = clf.evaluate(X, lists)
     expected = {
         "accuracy/positive_threshold_0.4", "precision/positive_threshold_0.4",
