@@ -357,8 +357,12 @@ class Objective:
             # columns beyond 1e154 whose squares overflow, or below 1e-154
             # whose squares underflow to 0: their largest absolute value is
             # a scale as good (between the RMS and sqrt(n) times it); an
-            # all-zero column keeps 1
+            # all-zero column keeps 1. Only rows of positive weight count,
+            # as in the RMS: a zero weight is a row left out.
             X = self.X[:, np.flatnonzero(extreme)]
+            if self.sample_weight is not None:
+                w = np.asarray(self.sample_weight).reshape(X.shape[0], -1)
+                X = X[np.flatnonzero(np.any(w > 0, axis=1))]
             if sp.issparse(X):
                 largest = abs(X).max(axis=0).toarray().ravel()
             else:

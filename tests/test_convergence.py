@@ -140,3 +140,29 @@ def test_rare_columns_do_not_slow_the_fit(target):
         warnings.simplefilter("error", ConvergenceWarning)
         est = LinearClassifier(alpha=1 / len(y), tol=1e-6, max_iter=1000).fit(X, y)
     assert est.n_iter_ < {"binary": 250, "multi-class": 450}[target]
+
+
+@pytest.mark.parametrize("model", ["linear", "mlp"])
+def test_rows_of_zero_weight_do_not_change_the_preconditioner(model):
+    # a column that is 0 in the only weighted row is scaled as an all-zero
+    # column (by 1), whatever the rows left out by a zero weight hold: the
+    # fit equals the fit on the weighted rows alone, step for step
+    from sklearn_heads import LinearEstimator, LogisticRegressionHead, MLPEstimator
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(6, 3))
+    X[:, 1] = 50.0
+    X[0, 1] = 0.0
+    y = rng.uniform(0.1, 0.9, 6)
+    weights = np.array([3, 0, 0, 0, 0, 0])
+
+    def make():
+        if model == "linear":
+            return LinearEstimator(LogisticRegressionHead(), alpha=1e-2, max_iter=5)
+        return MLPEstimator(LogisticRegressionHead(), (3,), alpha=1e-2, max_iter=5, random_state=0)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = make().fit(X, y, sample_weight=weights)
+        alone = make().fit(X[[0, 0, 0]], y[[0, 0, 0]])
+    np.testing.assert_allclose(weighted._predict_logits(X), alone._predict_logits(X), atol=1e-10)
