@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._objective import Objective, _default_n_threads
+from ._threads import blas_libraries, single_threaded
 from ._warnings import warn_outside_package
 
 
@@ -268,46 +269,51 @@ def train_adam(
     loss_curve = []
     order = np.arange(n)
     converged = False
-    for _ in range(1 if incremental else max_iter):
-        if shuffle:
-            order = state.random_state.permutation(n)
-        total = 0.0
-        for start in range(0, n, batch_size):
-            rows = order[start : start + batch_size] if shuffle else slice(start, start + batch_size)
-            batch = _batch_objective(full, rows, n_threads)
-            if batch is None:
-                continue
-            loss, grad = batch.loss_and_gradient(v / unit)
-            total += loss * batch.total_weight
-            grad /= unit
-            adam.step(v, grad)
-        loss_curve.append(total / full.total_weight)
-        if verbose:
-            print(f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8f}")
-        if validation is not None:
-            stop = validation(v / unit)
-        else:
-            rule.update(loss_curve[-1])
-            stop = rule.stop
-        if incremental:
-            break
-        if stop:
-            converged = True
+    # mini-batch products are small: BLAS's threads cost more than they
+    # gain (several times more on a busy machine); a batch of several row
+    # chunks is spread over the objective's own threads
+    with single_threaded(blas_libraries()):
+        for _ in range(1 if incremental else max_iter):
+            if shuffle:
+                order = state.random_state.permutation(n)
+            total = 0.0
+            for start in range(0, n, batch_size):
+                end = start + batch_size
+                rows = order[start:end] if shuffle else slice(start, end)
+                batch = _batch_objective(full, rows, n_threads)
+                if batch is None:
+                    continue
+                loss, grad = batch.loss_and_gradient(v / unit)
+                total += loss * batch.total_weight
+                grad /= unit
+                adam.step(v, grad)
+            loss_curve.append(total / full.total_weight)
             if verbose:
-                what = "Validation" if validation is not None else "Training"
-                print(
-                    f"{what} loss did not improve more than tol={tol:g} for "
-                    f"{n_iter_no_change} consecutive epochs. Stopping."
+                print(f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8f}")
+            if validation is not None:
+                stop = validation(v / unit)
+            else:
+                rule.update(loss_curve[-1])
+                stop = rule.stop
+            if incremental:
+                break
+            if stop:
+                converged = True
+                if verbose:
+                    what = "Validation" if validation is not None else "Training"
+                    print(
+                        f"{what} loss did not improve more than tol={tol:g} for "
+                        f"{n_iter_no_change} consecutive epochs. Stopping."
+                    )
+                break
+        else:
+            if not incremental:  # incremental runs end with a break
+                warn_outside_package(
+                    f"Adam: maximum iterations ({max_iter}) reached and the optimization "
+                    "hasn't converged yet. Increase max_iter, or learning_rate_init, or "
+                    "loosen tol.",
+                    ConvergenceWarning,
                 )
-            break
-    else:
-        if not incremental:  # incremental runs end with a break
-            warn_outside_package(
-                f"Adam: maximum iterations ({max_iter}) reached and the optimization "
-                "hasn't converged yet. Increase max_iter, or learning_rate_init, or "
-                "loosen tol.",
-                ConvergenceWarning,
-            )
     if validation is not None and validation.best_theta is not None:
         theta = validation.best_theta
     else:
