@@ -20,7 +20,6 @@ from ._adam import (
 from ._backend import input_backend
 from ._base_estimator import _BaseHeadEstimator
 from ._compat import Interval, StrOptions, _fit_context
-from ._heads._task import class_indices
 from ._models import ACTIVATIONS, MLPModel
 from ._objective import Objective, make_objective
 from ._solver import minimize_lbfgs
@@ -316,9 +315,10 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
     :class:`~sklearn_heads.MultiClassHead` (softmax), a multi-label
     indicator matrix a :class:`~sklearn_heads.MultiLabelHead`. The network (hidden layers with
     ``activation``, a linear output layer giving the logits) is fitted with
-    L-BFGS on the head's weighted mean loss plus ``0.5 * alpha * sum_i
-    ||coefs_[i]||^2`` (see :class:`LinearClassifier` for how sample weights
-    enter it).
+    L-BFGS (or Adam on mini-batches, ``solver="adam"``) on the head's
+    weighted mean loss plus ``0.5 * alpha * sum_i ||coefs_[i]||^2`` (see
+    :class:`LinearClassifier` for how sample weights enter it, and the
+    user guide's "Mini-batch training (adam) and early stopping").
 
     Parameters
     ----------
@@ -349,20 +349,50 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
         positive; one value per label is allowed for multi-label. Not used
         for a multi-class target (the most probable class is predicted).
     max_iter : int, default=200
-        Maximum number of L-BFGS iterations; a
-        :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
-        stops the fit.
+        Maximum number of L-BFGS iterations, or of epochs for
+        ``solver="adam"``; a :class:`~sklearn.exceptions.ConvergenceWarning`
+        is raised when it stops the fit.
     tol : float, default=1e-4
-        Converged means that every component of the gradient of the
-        objective is at most ``tol`` in absolute value; a fit that stops
-        above it warns.
+        L-BFGS: converged means that every component of the gradient of
+        the objective is at most ``tol`` in absolute value; a fit that
+        stops above it warns. Adam: the improvement of the epoch's training
+        loss that resets the ``n_iter_no_change`` count (scikit-learn's
+        meaning). With ``early_stopping``: the improvement of the
+        validation loss that resets it.
     random_state : int, RandomState instance or None, default=None
-        Seeds the Glorot-uniform initial weights.
+        Seeds the Glorot-uniform initial weights (the same for both
+        solvers), and for ``early_stopping`` or ``solver="adam"`` the
+        validation split and the shuffles.
     warm_start : bool, default=False
         Start from the previous solution (when the network's shape is
-        unchanged) instead of a random initialisation.
+        unchanged) instead of a random initialisation; Adam's state starts
+        afresh.
     verbose : int, default=0
-        If positive, print the objective after each iteration.
+        If positive, print the objective after each iteration (epoch).
+    solver : {"lbfgs", "adam"}, default="lbfgs"
+        Full-batch L-BFGS, or Adam on mini-batches (scikit-learn's
+        ``beta_1=0.9``, ``beta_2=0.999``, ``epsilon=1e-8``). The objective
+        of a mini-batch estimates the full-batch one (the same ``alpha``).
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch (``solver="adam"``): ``"auto"`` is
+        ``min(200, n_samples)``; larger than the data, it is clipped with
+        a warning.
+    learning_rate_init : float, default=1e-3
+        Adam's step size.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training rows (stratified
+        for one class per row) and stop when the head's loss on them has
+        not fallen by ``tol`` for more than ``n_iter_no_change`` epochs
+        (L-BFGS iterations) in a row; the network is the best one on the
+        validation rows. For both solvers; not in :meth:`partial_fit`.
+    validation_fraction : float, default=0.1
+        Fraction of the rows held out for ``early_stopping``, in (0, 1).
+    n_iter_no_change : int, default=10
+        Epochs (or, for L-BFGS with ``early_stopping``, iterations) without
+        an improvement of ``tol`` that end the fit (scikit-learn's count:
+        it ends when more than ``n_iter_no_change`` in a row).
+    shuffle : bool, default=True
+        Visit the rows in a new random order every epoch (``solver="adam"``).
 
     Attributes
     ----------
@@ -379,9 +409,22 @@ class MLPClassifier(_HeadFromTarget, ClassifierMixin, _MLPModelMixin, _BaseHeadE
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
     n_iter_ : int
-        Number of L-BFGS iterations.
+        Number of L-BFGS iterations, or of Adam's epochs (counting every
+        :meth:`partial_fit` call).
     loss_curve_ : list of float
-        The objective after each iteration.
+        The objective after each iteration; for Adam, each epoch's mean of
+        its mini-batch objectives.
+    best_loss_ : float or None
+        Adam without ``early_stopping``: the lowest of ``loss_curve_``;
+        else None.
+    validation_loss_curve_ : list of float or None
+        With ``early_stopping``: the head's loss on the validation rows
+        after each epoch (iteration); lower is better (scikit-learn's
+        ``validation_scores_`` are accuracies or R^2). Else None.
+    best_validation_loss_ : float or None
+        The lowest of ``validation_loss_curve_``: that of the fitted network.
+    t_ : int
+        Adam only: the number of training rows visited (scikit-learn's).
 
     See Also
     --------
@@ -503,18 +546,50 @@ class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
         Decision threshold on the probability (binary and multi-label heads
         only), as in :class:`MLPClassifier`.
     max_iter : int, default=200
-        Maximum number of L-BFGS iterations.
+        Maximum number of L-BFGS iterations, or of epochs for
+        ``solver="adam"``; a :class:`~sklearn.exceptions.ConvergenceWarning`
+        is raised when it stops the fit.
     tol : float, default=1e-4
-        Converged means that every component of the gradient of the
-        objective is at most ``tol`` in absolute value; a fit that stops
-        above it warns.
+        L-BFGS: converged means that every component of the gradient of
+        the objective is at most ``tol`` in absolute value; a fit that
+        stops above it warns. Adam: the improvement of the epoch's training
+        loss that resets the ``n_iter_no_change`` count (scikit-learn's
+        meaning). With ``early_stopping``: the improvement of the
+        validation loss that resets it.
     random_state : int, RandomState instance or None, default=None
-        Seeds the Glorot-uniform initial weights.
+        Seeds the Glorot-uniform initial weights (the same for both
+        solvers), and for ``early_stopping`` or ``solver="adam"`` the
+        validation split and the shuffles.
     warm_start : bool, default=False
-        Start from the previous solution when the network's shape is
-        unchanged.
+        Start from the previous solution (when the network's shape is
+        unchanged) instead of a random initialisation; Adam's state starts
+        afresh.
     verbose : int, default=0
-        If positive, print the objective after each iteration.
+        If positive, print the objective after each iteration (epoch).
+    solver : {"lbfgs", "adam"}, default="lbfgs"
+        Full-batch L-BFGS, or Adam on mini-batches (scikit-learn's
+        ``beta_1=0.9``, ``beta_2=0.999``, ``epsilon=1e-8``). The objective
+        of a mini-batch estimates the full-batch one (the same ``alpha``).
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch (``solver="adam"``): ``"auto"`` is
+        ``min(200, n_samples)``; larger than the data, it is clipped with
+        a warning.
+    learning_rate_init : float, default=1e-3
+        Adam's step size.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training rows (stratified
+        for one class per row) and stop when the head's loss on them has
+        not fallen by ``tol`` for more than ``n_iter_no_change`` epochs
+        (L-BFGS iterations) in a row; the network is the best one on the
+        validation rows. For both solvers; not in :meth:`partial_fit`.
+    validation_fraction : float, default=0.1
+        Fraction of the rows held out for ``early_stopping``, in (0, 1).
+    n_iter_no_change : int, default=10
+        Epochs (or, for L-BFGS with ``early_stopping``, iterations) without
+        an improvement of ``tol`` that end the fit (scikit-learn's count:
+        it ends when more than ``n_iter_no_change`` in a row).
+    shuffle : bool, default=True
+        Visit the rows in a new random order every epoch (``solver="adam"``).
 
     Attributes
     ----------
@@ -530,7 +605,22 @@ class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
     n_iter_ : int
+        Number of L-BFGS iterations, or of Adam's epochs (counting every
+        :meth:`partial_fit` call).
     loss_curve_ : list of float
+        The objective after each iteration; for Adam, each epoch's mean of
+        its mini-batch objectives.
+    best_loss_ : float or None
+        Adam without ``early_stopping``: the lowest of ``loss_curve_``;
+        else None.
+    validation_loss_curve_ : list of float or None
+        With ``early_stopping``: the head's loss on the validation rows
+        after each epoch (iteration); lower is better (scikit-learn's
+        ``validation_scores_`` are accuracies or R^2). Else None.
+    best_validation_loss_ : float or None
+        The lowest of ``validation_loss_curve_``: that of the fitted network.
+    t_ : int
+        Adam only: the number of training rows visited (scikit-learn's).
 
     See Also
     --------
@@ -616,4 +706,5 @@ class MLPEstimator(_GivenHead, _MLPModelMixin, _BaseHeadEstimator):
                 f"classes is for classification heads; the {type(self.head_).__name__} "
                 "regresses: leave classes=None."
             )
-        class_indices(np.unique(np.asarray(classes)), fitted_classes)
+        # the head names any class it does not have
+        self.head_._encode_target(np.unique(np.asarray(classes)), fitted_classes)

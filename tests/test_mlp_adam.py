@@ -438,3 +438,13 @@ def test_dask_input_is_refused_for_mini_batches(binary):
     est = MLPClassifier((3,), solver="adam")
     with pytest.raises(ValueError, match="solver='adam' needs in-memory X"):
         est.fit(da.from_array(X, chunks=100), da.from_array(y, chunks=100))
+
+
+def test_partial_fit_classes_of_a_given_head_are_checked():
+    X, y = make_classification(90, 4, n_informative=3, n_redundant=0, n_classes=3,
+                               random_state=0)
+    est = MLPEstimator(MultiClassHead(3), (3,), solver="adam", random_state=0)
+    est.partial_fit(X, y, classes=[0, 1])  # a subset of the head's classes
+    assert_array_equal(est.classes_, [0, 1, 2])
+    with pytest.raises(ValueError, match=r"\[5\]"):
+        est.partial_fit(X, y, classes=[0, 5])
