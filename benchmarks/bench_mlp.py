@@ -21,6 +21,9 @@ rotating between repeats):
   Glorot-uniform start), float32, ``torch.optim.Adam(lr=1e-3)``, batches of
   200 in a new random order every epoch, the same penalty, timed the same
   way (``--torch-threads``, default: PyTorch's own thread count).
+  ``--sklearn-blas-threads 1`` runs scikit-learn's fit with BLAS limited to
+  one thread (threadpoolctl), as the package runs its mini-batches: on a
+  busy machine BLAS's threads cost scikit-learn far more than they gain.
   Reported as "torch not installed" without PyTorch (it is only in
   ``benchmarks/requirements.txt``, never a dependency of the package).
 
@@ -31,6 +34,7 @@ rotating between repeats):
 
 import argparse
 import os
+from contextlib import nullcontext
 import platform
 import time
 import warnings
@@ -42,6 +46,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SkMLP
+from threadpoolctl import threadpool_limits
 
 from _report import emit, markdown
 from sklearn_heads import MLPClassifier
@@ -56,11 +61,13 @@ def data(n_samples):
     return train_test_split(X, y, test_size=0.2, random_state=0)
 
 
-def run_sklearn(X, y, X_test, y_test):
+def run_sklearn(X, y, X_test, y_test, blas_threads=0):
     est = SkMLP((64,), solver="adam", early_stopping=True, random_state=0)
-    start = time.perf_counter()
-    est.fit(X, y)
-    seconds = time.perf_counter() - start
+    limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else nullcontext()
+    with limits:
+        start = time.perf_counter()
+        est.fit(X, y)
+        seconds = time.perf_counter() - start
     loss = log_loss(y_test, est.predict_proba(X_test)[:, 1])
     return {"time": seconds, "loss": loss, "epochs": est.n_iter_}
 
@@ -140,6 +147,10 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--n-samples", type=int, default=500_000)
     parser.add_argument("--torch-threads", type=int, default=0)
+    parser.add_argument(
+        "--sklearn-blas-threads", type=int, default=0,
+        help="limit BLAS to this many threads during scikit-learn's fit (0: its default)",
+    )
     parser.add_argument("--markdown", default=None)
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
@@ -150,7 +161,7 @@ def main():
     loads = []
     for r in range(args.repeats):
         # the reference first (its loss is the target), then the others rotating
-        runs["sklearn"].append(run_sklearn(X, y, X_test, y_test))
+        runs["sklearn"].append(run_sklearn(X, y, X_test, y_test, args.sklearn_blas_threads))
         target = runs["sklearn"][-1]["loss"]
         print(f"repeat {r}: sklearn {runs['sklearn'][-1]}", flush=True)
         others = ["float64", "float32", "torch"]
@@ -170,7 +181,7 @@ def main():
 
     sk_time = median(runs["sklearn"], "time")
     rows = [{
-        "name": "scikit-learn adam, early_stopping",
+        "name": f"scikit-learn adam, early_stopping (BLAS threads: {args.sklearn_blas_threads or 'default'})",
         "time_to_target": sk_time,
         "ratio": 1.0, "target": np.inf,
         "loss": median(runs["sklearn"], "loss"),
@@ -210,7 +221,9 @@ def main():
     print(
         f"\npython {platform.python_version()}, numpy {np.__version__}, scikit-learn "
         f"{sklearn.__version__}, {os.cpu_count()} cpus, {args.repeats} repeats, "
-        f"n_samples={args.n_samples}, target test log-loss (scikit-learn's, median) "
+        f"n_samples={args.n_samples}, scikit-learn's BLAS threads "
+        f"{args.sklearn_blas_threads or 'default'}, torch threads "
+        f"{args.torch_threads or 'default'}, target test log-loss (scikit-learn's, median) "
         f"{median(runs['sklearn'], 'loss'):.5f}, load average after each repeat "
         f"{', '.join(f'{x:.1f}' for x in loads)}"
     )
