@@ -124,7 +124,8 @@ def run_torch_to_target(X, y, X_test, y_test, target, threads):
             rows = order[i : i + 200]
             opt.zero_grad()
             out = lossf(net(Xt[rows]).squeeze(1), yt[rows])
-            out = out + 0.5 * ALPHA * (layers[0].weight.pow(2).sum() + layers[1].weight.pow(2).sum())
+            penalty = layers[0].weight.pow(2).sum() + layers[1].weight.pow(2).sum()
+            out = out + 0.5 * ALPHA * penalty
             out.backward()
             opt.step()
         elapsed += time.perf_counter() - start
@@ -181,7 +182,8 @@ def main():
 
     sk_time = median(runs["sklearn"], "time")
     rows = [{
-        "name": f"scikit-learn adam, early_stopping (BLAS threads: {args.sklearn_blas_threads or 'default'})",
+        "name": "scikit-learn adam, early_stopping (BLAS threads: "
+                f"{args.sklearn_blas_threads or 'default'})",
         "time_to_target": sk_time,
         "ratio": 1.0, "target": np.inf,
         "loss": median(runs["sklearn"], "loss"),
