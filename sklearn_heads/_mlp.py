@@ -205,7 +205,7 @@ class _MLPModelMixin:
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             In memory. After the first call, in the dtype of ``coefs_``
             (float32 data trains and stays in float32).
-        y : array-like or sparse matrix of shape (n_samples,) or (n_samples, n_outputs)
+        y : array-like or sparse matrix of shape (n_samples,) or (n_samples, logits_dimension)
             Targets, as for :meth:`fit`; labels outside the classes are an
             error.
         sample_weight : array-like of shape (n_samples,), default=None
