@@ -234,7 +234,11 @@ class _BaseHeadEstimator(BaseEstimator):
         self._set_fitted(model, theta, X.dtype)
         self.n_iter_ = result.n_iter
         self.loss_curve_ = result.loss_curve
+        self._set_solver_attributes(result)
         return self
+
+    def _set_solver_attributes(self, result):
+        """Fitted attributes of a solver beyond ``n_iter_`` and ``loss_curve_`` (none here)."""
 
     def _target_head(self, y, sample_weight=None, whole=True, **target):
         """The head for ``y``, ``y`` encoded for it, and the classes (or None).

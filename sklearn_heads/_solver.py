@@ -77,6 +77,10 @@ class _GradientTestPassed(Exception):
     """Raised by the callback to end SciPy's run (any SciPy version)."""
 
 
+class _MonitorStopped(Exception):
+    """Raised by the callback when the monitor ends the run (early stopping)."""
+
+
 #: SciPy's message when the objective stops decreasing (its wording varies).
 _STALLED = "the objective stopped decreasing"
 
@@ -111,11 +115,18 @@ class Stopping:
         ``v = scale * theta`` (1.0: no scaling).
     verbose : int
         Print the objective after each iteration.
+    monitor : callable, default=None
+        ``monitor(theta) -> bool``, called after each iteration with the
+        iterate in the unscaled variables; True ends the run, which then
+        counts as stopped on purpose (no warning). For early stopping on
+        a validation set.
     """
 
-    def __init__(self, fun, tol, max_iter, scale=1.0, verbose=0, prefix=""):
+    def __init__(self, fun, tol, max_iter, scale=1.0, verbose=0, prefix="", monitor=None):
         self.fun, self.tol, self.max_iter = fun, float(tol), max_iter
         self.scale, self.verbose, self.prefix = scale, verbose, prefix
+        self.monitor = monitor
+        self.stopped_by_monitor = False
         self.loss_curve = []
         self.last = {}
         self.overflow = None
@@ -162,6 +173,10 @@ class Stopping:
         self.loss_curve.append(float(loss))
         if self.verbose:
             print(f"{self.prefix}Iteration {len(self.loss_curve)}, loss = {loss:.8f}")
+        # the monitor sees every iterate, the last one too
+        if self.monitor is not None and self.monitor(self.last["v"] / self.scale):
+            self.stopped_by_monitor = True
+            raise _MonitorStopped
         if self.gradients(grad)[0] <= self.tol:
             raise _GradientTestPassed
 
@@ -178,6 +193,9 @@ class Stopping:
         except _GradientTestPassed:
             last = self.last
             return last["v"], last["loss"], last["grad"], 0, "the gradient test passed"
+        except _MonitorStopped:
+            last = self.last
+            return last["v"], last["loss"], last["grad"], 0, "the monitor stopped the run"
         message = result.message
         if isinstance(message, bytes):  # pragma: no cover - SciPy < 1.6
             message = message.decode("latin1")
@@ -197,6 +215,8 @@ class Stopping:
         """
         raw, in_units = self.gradients(grad_v)
         n_iter = len(self.loss_curve)
+        if self.stopped_by_monitor:
+            return True, None
         if raw <= self.tol or (status == 0 and in_units <= self.tol):
             return True, None
         if self.overflow is not None:
@@ -219,7 +239,8 @@ class Stopping:
 
 
 def minimize_lbfgs(
-    fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, history=10, scale=None
+    fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, history=10, scale=None,
+    monitor=None,
 ):
     """Minimise ``fun`` with L-BFGS-B from ``theta0``.
 
@@ -245,6 +266,9 @@ def minimize_lbfgs(
         Positive scales of the parameters: L-BFGS runs on
         ``v = scale * theta`` (see :func:`scaled`). The result and the
         loss curve are in ``theta``.
+    monitor : callable, default=None
+        ``monitor(theta) -> bool`` after each iteration; True ends the run
+        without a warning (see :class:`Stopping`).
 
     Returns
     -------
@@ -259,7 +283,7 @@ def minimize_lbfgs(
     """
     tol = float(tol)  # any real number (a Fraction) goes into messages as a float
     unit = 1.0 if scale is None else scale
-    stopping = Stopping(scaled(fun, scale), tol, max_iter, unit, verbose)
+    stopping = Stopping(scaled(fun, scale), tol, max_iter, unit, verbose, monitor=monitor)
     with single_threaded(scipy_own_blas()):
         v, loss, grad, status, message = stopping.run(
             np.asarray(theta0, dtype=np.float64) * unit,

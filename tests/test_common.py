@@ -159,6 +159,14 @@ ESTIMATORS = [
     # penalty their non-convex paths part by rounding)
     _mlp(RegressionHead(), alpha=1.0),
     _mlp(PoissonRegressionHead(), alpha=1.0),
+    # mini-batches: the checks' data are at most 200 rows, one batch of
+    # "auto" size, so the weighted and the repeated fits take the same
+    # deterministic steps
+    MLPClassifier(hidden_units=(8,), random_state=0, solver="adam"),
+    _mlp(BinaryClassHead(), solver="adam"),
+    # a faster rate: 200 epochs of one step each must fit the checks' regression
+    _mlp(RegressionHead(), solver="adam", learning_rate_init=1e-2),
+    _mlp(PoissonRegressionHead(), solver="adam", learning_rate_init=1e-2),
 ]
 
 #: The heads that cannot take the checks' targets.
