@@ -28,6 +28,7 @@ import threading
 import numpy as np
 import scipy.sparse as sp
 
+from ._hessian import LinearHessian, chunk_hessian_blocks
 from ._losses import _float_dtype
 from ._models import LinearModel
 from ._threads import blas_libraries, single_threaded, thread_limits
@@ -92,6 +93,15 @@ def add_in_order(results):
         total = total + s
         grad += g
     return total, grad
+
+
+def add_in_order_with_hessian(results):
+    """Sum ``(loss_sum, gradient, hessian_blocks)`` triples in order, in float64."""
+    total, grad = add_in_order([(s, g) for s, g, _ in results])
+    blocks = np.array(results[0][2], dtype=np.float64, copy=True)
+    for _, _, b in results[1:]:
+        blocks += b
+    return total, grad, blocks
 
 
 def _default_n_threads():
@@ -557,6 +567,72 @@ class Objective:
                 grad += self.alpha * penalty_grad
         self._check_finite(loss, grad)
         return loss, grad
+
+    #: Whether Newton's solver should have the Hessian evaluated with every
+    #: full step it tries (one pass over the rows instead of two when the
+    #: step is taken: worth it where a pass costs a round trip, on Dask).
+    hessian_with_trial_steps = False
+
+    def _chunk_hessian(self, model, params, chunk):
+        """The Hessian blocks of the head's loss sum on one row chunk (linear models).
+
+        Computed in ``X``'s dtype and added up in float64: Newton's step
+        needs the curvature to a few digits only, the gradient (computed as
+        for L-BFGS) decides where it stops.
+        """
+        X, XT, z, w = chunk
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits, _ = model.forward(params, X)
+            h = self.head._loss_hessian_logits(z, logits, w)
+        if h is None:
+            raise ValueError(
+                f"{type(self.head).__name__} has no second derivative of its loss "
+                "(a user's loss_fn): Newton's solver needs one."
+            )
+        blocks = chunk_hessian_blocks(X, XT, h, model.fit_intercept)
+        if not _all_finite(blocks):
+            raise self._overflow("the Hessian of the loss overflows", X)
+        return blocks
+
+    def _chunk_loss_gradient_hessian(self, model, params, chunk):
+        s, grad = self._chunk_loss_gradient(model, params, None, chunk)
+        return s, grad, self._chunk_hessian(model, params, chunk)
+
+    def _evaluate_chunks_hessian(self, model, params, *, threads=True):
+        """Loss sum, gradient and Hessian blocks over all chunks, added in row order."""
+        function = functools.partial(self._chunk_loss_gradient_hessian, model, params)
+        if threads:
+            return add_in_order_with_hessian(self._map_chunks(function))
+        return add_in_order_with_hessian([function(block) for block in self._blocks])
+
+    def loss_gradient_hessian(self, theta):
+        """The objective, its gradient and its Hessian at ``theta`` (linear models).
+
+        One pass over the row chunks (one round trip on Dask).
+
+        Returns
+        -------
+        loss : float
+        grad : ndarray of shape (n_params,), float64
+        hessian : :class:`~sklearn_heads._hessian.LinearHessian`
+        """
+        if not isinstance(self.model, LinearModel):
+            raise TypeError("The Hessian is implemented for linear models only.")
+        theta = np.asarray(theta)
+        params = theta.astype(self.compute_dtype, copy=False)
+        total, grad, blocks = self._evaluate_chunks_hessian(self.model, params)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = self.scale * total
+            grad *= self.scale
+            if self.alpha:
+                penalty, penalty_grad = self.model.penalty(theta)
+                loss += self.alpha * penalty
+                grad += self.alpha * penalty_grad
+        self._check_finite(loss, grad)
+        hessian = LinearHessian(
+            blocks, self.model.n_features, self.model.fit_intercept, self.scale, self.alpha
+        )
+        return loss, grad, hessian
 
     def loss(self, theta):
         """The objective at ``theta`` (see :meth:`loss_and_gradient`)."""

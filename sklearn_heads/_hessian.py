@@ -1,0 +1,232 @@
+"""The Hessian of a linear model's objective: row-chunk sums and Newton's step.
+
+For ``logits = X @ W + b`` and a head whose summed loss has the curvature
+``h_i`` with respect to row ``i``'s logits (``head._loss_hessian_logits``),
+the Hessian of ``sum_i w_i loss_i`` with respect to the coefficients of
+outputs ``c`` and ``c'`` is::
+
+    B[c, c'] = Xa.T @ (h[:, c, c'] * Xa)         Xa = [X, 1]  (with an intercept)
+
+a ``(d + 1) x (d + 1)`` block per pair of outputs, summed over the row
+chunks as the loss and gradient are. Heads whose logits do not interact
+(sigmoid, squared error, Poisson: ``h`` of shape ``(n, k)``) have only the
+``k`` diagonal blocks, and Newton's system splits into ``k`` independent
+``(d + 1)``-square systems (one per label of a multi-label head); a softmax
+head couples the outputs (``h`` of shape ``(n, k, k)``) and the system is
+one of size ``k (d + 1)``.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import LinAlgError, cho_factor, cho_solve
+
+#: Shifts ``tau`` (relative to the Jacobi-scaled diagonal of 1) tried in
+#: turn when the Hessian is not (numerically) positive definite: a
+#: Levenberg-Marquardt step ``(H + tau D) p = -g``, a descent direction
+#: for any ``tau > 0``.
+SHIFTS = (0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0)
+
+#: Smallest ratio of the squared smallest to largest pivot of the Cholesky
+#: factor of the Jacobi-scaled Hessian accepted without a shift: below it,
+#: the Hessian is singular up to rounding (duplicated columns without
+#: penalty), and the unshifted step would be dominated by rounding.
+MIN_PIVOT_RATIO = 1e-13
+
+
+#: Largest row sum of the summed Hessian blocks, relative to their largest
+#: entry, of an objective taken as invariant to a shift of every output's
+#: logits (a softmax head; see ``LinearHessian._shift_invariant``): the
+#: rounding of float32 chunk products, far below a head that is not.
+SHIFT_INVARIANCE_RTOL = 1e-4
+
+
+class NewtonStepError(ArithmeticError):
+    """No usable Newton step: the message says why."""
+
+
+def _weighted_gram(X, XT, h, fit_intercept):
+    """``Xa.T @ (h * Xa)`` of one chunk, float64, ``Xa = [X, 1]`` with an intercept."""
+    d = X.shape[1]
+    d1 = d + bool(fit_intercept)
+    out = np.empty((d1, d1), dtype=np.float64)
+    h = np.asarray(h, dtype=X.dtype)
+    if sp.issparse(X):
+        hX = sp.diags(h) @ X
+        out[:d, :d] = (XT @ hX).toarray()
+    else:
+        hX = X * h[:, None]
+        out[:d, :d] = XT @ hX
+    if fit_intercept:
+        column = np.asarray(XT @ h, dtype=np.float64).ravel()
+        out[:d, d] = column
+        out[d, :d] = column
+        out[d, d] = np.sum(h, dtype=np.float64)
+    return out
+
+
+def chunk_hessian_blocks(X, XT, h, fit_intercept):
+    """The Hessian blocks of one row chunk (see the module docstring).
+
+    Parameters
+    ----------
+    X : {ndarray, CSR matrix} of shape (n, d)
+    XT : its transpose
+    h : ndarray of shape (n, k) or (n, k, k)
+        The curvature of the chunk's summed loss with respect to each row's
+        logits: diagonal, or a block per row.
+    fit_intercept : bool
+
+    Returns
+    -------
+    blocks : ndarray of shape (k, d1, d1) or (k, k, d1, d1), float64
+    """
+    k = h.shape[1]
+    if h.ndim == 2:
+        return np.stack([_weighted_gram(X, XT, h[:, c], fit_intercept) for c in range(k)])
+    d1 = X.shape[1] + bool(fit_intercept)
+    blocks = np.empty((k, k, d1, d1), dtype=np.float64)
+    for c in range(k):
+        for c2 in range(c, k):
+            blocks[c, c2] = _weighted_gram(X, XT, h[:, c, c2], fit_intercept)
+            if c2 != c:
+                blocks[c2, c] = blocks[c, c2].T
+    return blocks
+
+
+def _solve_spd(A, r):
+    """``A^-1 r`` for a symmetric positive (semi-)definite ``A``: ``(x, shift)``.
+
+    Jacobi-scaled (so the solve sees every coefficient in the same units),
+    Cholesky-factored; shifted by the first of :data:`SHIFTS` that factors
+    with pivots above :data:`MIN_PIVOT_RATIO`.
+
+    Raises
+    ------
+    NewtonStepError
+        When no shift factors (a Hessian with non-finite entries).
+    """
+    diag = np.diag(A).copy()
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(r))):
+        raise NewtonStepError("the Hessian or the gradient is not finite")
+    diag[diag <= 0] = 1.0  # a coefficient without curvature (an all-zero column, alpha=0)
+    s = 1.0 / np.sqrt(diag)
+    As = A * s[:, None] * s[None, :]
+    index = np.arange(As.shape[0])
+    for shift in SHIFTS:
+        M = As.copy()
+        M[index, index] += shift
+        try:
+            factor = cho_factor(M, check_finite=False)
+        except LinAlgError:
+            continue
+        pivots = np.diag(factor[0]) ** 2
+        if shift < SHIFTS[-1] and not pivots.min() >= MIN_PIVOT_RATIO * pivots.max():
+            continue
+        x = cho_solve(factor, r * s, check_finite=False) * s
+        if np.all(np.isfinite(x)):
+            return x, shift
+    raise NewtonStepError("the Hessian has no Cholesky factor, even shifted")
+
+
+class LinearHessian:
+    """The Hessian of a linear model's objective, and Newton's step with it.
+
+    Parameters
+    ----------
+    blocks : ndarray of shape (k, d1, d1) or (k, k, d1, d1)
+        The summed blocks of the data term (see :func:`chunk_hessian_blocks`).
+    n_features : int
+    fit_intercept : bool
+    scale : float
+        The head's reduction factor (``Objective.scale``).
+    alpha : float
+        The L2 penalty's strength, added on the weights' diagonal.
+    """
+
+    def __init__(self, blocks, n_features, fit_intercept, scale, alpha):
+        self.n_features = int(n_features)
+        self.fit_intercept = bool(fit_intercept)
+        self.coupled = blocks.ndim == 4
+        self.n_outputs = blocks.shape[0]
+        blocks = blocks * scale
+        d, k = self.n_features, self.n_outputs
+        diagonal = [blocks[c, c] for c in range(k)] if self.coupled else list(blocks)
+        if alpha:
+            index = np.arange(d)
+            for block in diagonal:
+                block[index, index] += alpha
+        self.blocks = blocks
+        #: the shift applied to the last solve (0.0: a plain Newton step)
+        self.shift = 0.0
+
+    def to_outputs(self, v):
+        """A parameter vector as ``(k, d1)``: each output's weights, then its intercept."""
+        d, k = self.n_features, self.n_outputs
+        parts = [v[: d * k].reshape(d, k).T]
+        if self.fit_intercept:
+            parts.append(v[d * k :][:, None])
+        return np.hstack(parts)
+
+    def from_outputs(self, P):
+        """The parameter vector of ``(k, d1)`` per-output coefficients."""
+        d = self.n_features
+        parts = [P[:, :d].T.ravel()]
+        if self.fit_intercept:
+            parts.append(P[:, d])
+        return np.concatenate(parts)
+
+    def newton_step(self, grad):
+        """``-H^-1 grad`` (shifted where ``H`` is singular; see :func:`_solve_spd`).
+
+        Raises
+        ------
+        NewtonStepError
+            When there is no Cholesky factor or the step is not a descent
+            direction.
+        """
+        G = self.to_outputs(np.asarray(grad, dtype=np.float64))
+        k, d1 = G.shape
+        if not self.coupled:
+            P = np.empty_like(G)
+            shifts = []
+            for c in range(k):
+                P[c], shift = _solve_spd(self.blocks[c], -G[c])
+                shifts.append(shift)
+            self.shift = max(shifts)
+        else:
+            M = self.blocks.transpose(0, 2, 1, 3).reshape(k * d1, k * d1).copy()
+            if self._shift_invariant():
+                # add the projector on the shift directions: it turns their
+                # zero curvature into the average curvature and leaves the
+                # step, which has no component along them, as it is
+                mu = np.mean(np.diag(M))
+                M4 = M.reshape(k, d1, k, d1)
+                index = np.arange(d1)
+                M4[:, index, :, index] += mu / k
+            p, self.shift = _solve_spd(M, -G.ravel())
+            P = p.reshape(k, d1)
+        step = self.from_outputs(P)
+        if not float(np.dot(step, grad)) < 0:
+            raise NewtonStepError("the Newton step is not a descent direction")
+        return step
+
+    def _shift_invariant(self):
+        """Whether the data term ignores adding one value to every output's logits.
+
+        So a softmax head: every row's block ``h_i`` sums to zero along its
+        rows, and so do the summed blocks, up to rounding (the penalty
+        adds ``alpha`` to the weights' diagonal, which is left out of the
+        test). The directions that add ``v_j`` to every output's
+        coefficient of column ``j`` are then eigenvectors of the Hessian
+        (of eigenvalue 0, or ``alpha`` for the weights), and the gradient
+        at an iterate whose coefficients sum to zero over the outputs (any
+        iterate from zeros) has no component along them: Newton's step
+        keeps that sum at zero, as L-BFGS's steps do.
+        """
+        largest = np.max(np.abs(self.blocks))
+        if self.n_outputs < 2 or not largest > 0:
+            return False
+        sums = self.blocks.sum(axis=1)  # (k, d1, d1): sum over c' of B[c, c']
+        index = np.arange(self.n_features)
+        sums[:, index, index] = 0.0  # the penalty's diagonal
+        return bool(np.max(np.abs(sums)) <= SHIFT_INVARIANCE_RTOL * largest)

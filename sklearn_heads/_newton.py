@@ -1,0 +1,174 @@
+"""Newton-Cholesky for the linear models: the package's objective, Hessian and stopping rule.
+
+Each iteration solves Newton's system ``H p = -g`` with the Hessian of the
+whole objective, summed over the row chunks as the loss and gradient are
+(``Objective.loss_gradient_hessian``), by a Cholesky factorisation
+(:mod:`sklearn_heads._hessian`), and takes the longest step ``t p``,
+``t = 1, 1/2, 1/4, ...``, that lowers the objective by Armijo's rule.
+Converged means what it means for L-BFGS (:class:`~sklearn_heads._solver.Stopping`):
+every component of the gradient at most ``tol`` in absolute value.
+
+On ill-conditioned data (columns of very different scales, strongly
+correlated columns) it needs a handful of iterations where L-BFGS needs
+dozens to hundreds; every iteration costs one pass over the rows for the
+Hessian (``n d^2`` operations per output, matrix-matrix products) on top of
+the line search's passes.
+"""
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._hessian import NewtonStepError
+from ._objective import TrainingOverflowError
+from ._solver import LBFGSResult
+from ._warnings import warn_outside_package
+
+#: Armijo's constant: a step must lower the objective by at least this
+#: fraction of the decrease its slope promises.
+ARMIJO = 1e-4
+
+#: Halvings of the step before the line search gives up (``t = 2**-30``).
+MAX_HALVINGS = 30
+
+
+class NewtonResult(LBFGSResult):
+    """What :func:`minimize_newton` found (the attributes of ``LBFGSResult``).
+
+    Attributes
+    ----------
+    failure : str or None
+        Why Newton's iterations stopped before converging and before
+        ``max_iter`` (no usable step, a failed line search): the caller
+        goes on with L-BFGS from ``theta``. None otherwise.
+    """
+
+    def __init__(self, *args, failure=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.failure = failure
+
+
+def _max_abs(grad):
+    return float(np.max(np.abs(grad), initial=0.0))
+
+
+def minimize_newton(objective, theta0, *, max_iter, tol, verbose=0, gradient_factor=1.0):
+    """Minimise a linear model's objective with Newton steps from ``theta0``.
+
+    Parameters
+    ----------
+    objective : Objective
+        Provides ``loss_and_gradient`` and ``loss_gradient_hessian``; with
+        ``hessian_with_trial_steps`` the Hessian is evaluated with every
+        full step tried (a Dask objective, where each evaluation is a round
+        trip).
+    theta0 : ndarray of shape (n_params,)
+    max_iter : int
+        Maximum number of Newton iterations.
+    tol : float
+        Converged means ``gradient_factor * max |gradient| <= tol``.
+    verbose : int, default=0
+        Print the objective after each iteration (and why a step was
+        shifted or Newton gave up).
+    gradient_factor : float, default=1.0
+        For an objective that is a sum of per-label problems scaled down
+        by ``n_labels``: ``n_labels``, so that ``tol`` applies to each
+        label's own problem, as for L-BFGS's per-label runs.
+
+    Returns
+    -------
+    result : NewtonResult
+        ``failure`` says why the iterations stopped early, if they did
+        (no warning is raised then: the caller continues with L-BFGS).
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``max_iter`` iterations did not meet ``tol``.
+    """
+    tol = float(tol)
+    theta = np.array(theta0, dtype=np.float64)
+    loss, grad, hessian = objective.loss_gradient_hessian(theta)
+    loss_curve = []
+    failure = None
+    message = "the gradient test passed at the start"
+
+    def done(g):
+        return gradient_factor * _max_abs(g) <= tol
+
+    converged = done(grad)
+    while not converged and len(loss_curve) < max_iter:
+        if hessian is None:
+            loss, grad, hessian = objective.loss_gradient_hessian(theta)
+        try:
+            step = hessian.newton_step(grad)
+        except NewtonStepError as exc:
+            failure = f"no Newton step ({exc})"
+            break
+        if hessian.shift and verbose:
+            print(
+                f"Newton: the Hessian is singular up to rounding; step shifted by "
+                f"{hessian.shift:g} (relative to its diagonal)"
+            )
+        found = _line_search(objective, theta, loss, grad, step)
+        if found is None:
+            failure = "the line search found no step that lowers the objective"
+            break
+        theta, loss, grad, hessian = found
+        loss_curve.append(float(loss))
+        if verbose:
+            print(f"Iteration {len(loss_curve)}, loss = {loss:.8f}")
+        converged = done(grad)
+        message = "the gradient test passed"
+    if failure is not None:
+        message = failure
+        if verbose:
+            print(f"Newton: {failure}; continuing with L-BFGS")
+    elif not converged:
+        message = "max_iter reached"
+        warn_outside_package(
+            f"Newton-Cholesky failed to converge after {len(loss_curve)} iteration(s) "
+            f"(largest gradient component {gradient_factor * _max_abs(grad):.3g}, "
+            f"tol={tol:g}). Increase max_iter, or loosen tol.",
+            ConvergenceWarning,
+        )
+    return NewtonResult(
+        theta=theta,
+        n_iter=len(loss_curve),
+        loss_curve=loss_curve,
+        loss=float(loss),
+        converged=bool(converged),
+        message=message,
+        failure=failure,
+    )
+
+
+def _line_search(objective, theta, loss, grad, step):
+    """Backtracking from the full step: ``(theta, loss, grad, hessian or None)`` or None.
+
+    Armijo's rule; a step whose objective is equal up to rounding is taken
+    when it lowers the gradient (near the minimum, where the objective no
+    longer resolves the decrease). A trial step that overflows the
+    objective counts as a rejected one. The Hessian comes with the full
+    step when the objective asks for it (``hessian_with_trial_steps``).
+    """
+    slope = float(np.dot(grad, step))
+    grad_l1 = float(np.sum(np.abs(grad)))
+    rounding = 16 * np.finfo(np.float64).eps * abs(loss)
+    t = 1.0
+    for _ in range(MAX_HALVINGS + 1):
+        trial = theta + t * step
+        hessian = None
+        try:
+            if t == 1.0 and objective.hessian_with_trial_steps:
+                new_loss, new_grad, hessian = objective.loss_gradient_hessian(trial)
+            else:
+                new_loss, new_grad = objective.loss_and_gradient(trial)
+        except TrainingOverflowError:
+            t *= 0.5
+            continue
+        if new_loss <= loss + ARMIJO * t * slope:
+            return trial, new_loss, new_grad, hessian
+        if new_loss - loss <= rounding and float(np.sum(np.abs(new_grad))) < grad_l1:
+            return trial, new_loss, new_grad, hessian
+        t *= 0.5
+    return None
