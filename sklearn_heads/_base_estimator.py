@@ -233,7 +233,7 @@ class _BaseHeadEstimator(BaseEstimator):
         From ``theta0`` (default: :meth:`_initial_theta`) for ``max_iter``
         iterations (default: the parameter).
         """
-        objective = make_objective(head, model, X, labels, sample_weight, alpha=self.alpha)
+        objective = self._objective(head, model, X, labels, sample_weight)
         scale = self._parameter_scale(model, objective)
         if theta0 is None:
             theta0 = self._initial_theta(model, X.dtype, scale)
@@ -246,6 +246,10 @@ class _BaseHeadEstimator(BaseEstimator):
             history=self._lbfgs_history(X),
             scale=scale,
         )
+
+    def _objective(self, head, model, X, labels, sample_weight):
+        """The training objective (see ``_objective.make_objective``)."""
+        return make_objective(head, model, X, labels, sample_weight, alpha=self.alpha)
 
     def _parameter_scale(self, model, objective):
         """The first layer's weights in units of their column's scale (a preconditioner).

@@ -3,7 +3,6 @@
 import numbers
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
@@ -41,9 +40,10 @@ def _hessian_width(model):
 def newton_wins(head, X, model):
     """Whether ``solver="auto"`` fits with Newton-Cholesky.
 
-    Where the head's loss has a second derivative, ``X`` is dense (in
-    memory, or Dask chunks) with at most :data:`NEWTON_MAX_FEATURES`
-    columns, the model has at most :data:`NEWTON_AUTO_WIDTH` coefficients
+    Where the head's loss has a second derivative, ``X`` has at most
+    :data:`NEWTON_MAX_FEATURES` columns (dense or sparse, in memory or on
+    Dask: the choice depends on the shape only, so that sparse and dense
+    ``X`` give the same fit), the model has at most :data:`NEWTON_AUTO_WIDTH` coefficients
     (``(n_features + 1) * n_outputs``), and the head's outputs are not
     fitted label by label (a multi-label head's separable objective keeps
     its per-label L-BFGS). Each Newton iteration costs ``n * d^2`` per
@@ -54,7 +54,6 @@ def newton_wins(head, X, model):
     return (
         head._has_loss_hessian
         and not head._separable_outputs
-        and not sp.issparse(X)
         and model.n_features <= NEWTON_MAX_FEATURES
         and _hessian_width(model) <= NEWTON_AUTO_WIDTH
     )
@@ -135,8 +134,9 @@ class _LinearModelMixin:
         the iterations left, and ``n_iter_`` and ``loss_curve_`` count
         both.
         """
-        objective = make_objective(head, model, X, labels, sample_weight, alpha=self.alpha)
+        objective = self._objective(head, model, X, labels, sample_weight)
         factor = float(model.n_outputs) if head._separable_outputs else 1.0
+        column_scale = objective.preconditioner(self._unscaled_octaves)
         result = minimize_newton(
             objective,
             self._initial_theta(model, X.dtype),
@@ -144,6 +144,8 @@ class _LinearModelMixin:
             tol=self.tol,
             verbose=self.verbose,
             gradient_factor=factor,
+            scale=model.parameter_scale(column_scale),
+            column_scale=column_scale,
         )
         if result.failure is None:
             return result
@@ -305,7 +307,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         on ill-conditioned data, each costing ``n_samples * n_features^2``
         per output (the heads with a built-in loss; for a multi-class head
         one system of ``(n_features + 1) * n_classes``). ``"auto"`` picks
-        Newton-Cholesky for dense ``X`` with at most 200 features and 1000
+        Newton-Cholesky for ``X`` with at most 200 features and 1000
         coefficients, except for a multi-label target (fitted label by
         label with L-BFGS), and L-BFGS otherwise; see the user guide.
 
@@ -442,7 +444,7 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         on ill-conditioned data, each costing ``n_samples * n_features^2``
         per output (the heads with a built-in loss; for a multi-class head
         one system of ``(n_features + 1) * n_classes``). ``"auto"`` picks
-        Newton-Cholesky for dense ``X`` with at most 200 features and 1000
+        Newton-Cholesky for ``X`` with at most 200 features and 1000
         coefficients, except for a multi-label head without ``loss_fn``
         (fitted label by label with L-BFGS) and a head with ``loss_fn``,
         and L-BFGS otherwise; see the user guide.

@@ -20,7 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._hessian import NewtonStepError
 from ._objective import TrainingOverflowError
-from ._solver import LBFGSResult
+from ._solver import STALL_ADVICE, LBFGSResult
 from ._warnings import warn_outside_package
 
 #: Armijo's constant: a step must lower the objective by at least this
@@ -51,21 +51,28 @@ def _max_abs(grad):
     return float(np.max(np.abs(grad), initial=0.0))
 
 
-def minimize_newton(objective, theta0, *, max_iter, tol, verbose=0, gradient_factor=1.0):
+def minimize_newton(
+    objective, theta0, *, max_iter, tol, verbose=0, gradient_factor=1.0, scale=None,
+    column_scale=None,
+):
     """Minimise a linear model's objective with Newton steps from ``theta0``.
 
     Parameters
     ----------
     objective : Objective
-        Provides ``loss_and_gradient`` and ``loss_gradient_hessian``; with
-        ``hessian_with_trial_steps`` the Hessian is evaluated with every
-        full step tried (a Dask objective, where each evaluation is a round
-        trip).
+        Provides ``loss_and_gradient``, ``loss_gradient_hessian`` and
+        ``hessian``; with ``hessian_with_trial_steps`` the Hessian is
+        evaluated with every full step tried (a Dask objective, where each
+        evaluation is a round trip).
     theta0 : ndarray of shape (n_params,)
     max_iter : int
         Maximum number of Newton iterations.
     tol : float
-        Converged means ``gradient_factor * max |gradient| <= tol``.
+        Converged means ``gradient_factor * max |gradient| <= tol``; or,
+        once the objective stops decreasing in floating point (a step that
+        lowers it by no more than its rounding), the same test on the
+        gradient with respect to ``scale * theta`` (see
+        :class:`~sklearn_heads._solver.Stopping`, whose rule this is).
     verbose : int, default=0
         Print the objective after each iteration (and why a step was
         shifted or Newton gave up).
@@ -73,6 +80,12 @@ def minimize_newton(objective, theta0, *, max_iter, tol, verbose=0, gradient_fac
         For an objective that is a sum of per-label problems scaled down
         by ``n_labels``: ``n_labels``, so that ``tol`` applies to each
         label's own problem, as for L-BFGS's per-label runs.
+    scale : ndarray of shape (n_params,), default=None
+        The parameters' scales (the preconditioner of L-BFGS): the units of
+        the gradient test once the objective stalls. None: 1.
+    column_scale : ndarray of shape (n_features,), default=None
+        Powers of two: the Hessian is computed in these units (see
+        ``Objective.loss_gradient_hessian``).
 
     Returns
     -------
@@ -83,22 +96,25 @@ def minimize_newton(objective, theta0, *, max_iter, tol, verbose=0, gradient_fac
     Warns
     -----
     ConvergenceWarning
-        When ``max_iter`` iterations did not meet ``tol``.
+        When ``max_iter`` iterations did not meet ``tol``, or the objective
+        stalled above it.
     """
     tol = float(tol)
+    unit = 1.0 if scale is None else scale
     theta = np.array(theta0, dtype=np.float64)
-    loss, grad, hessian = objective.loss_gradient_hessian(theta)
+    loss, grad, hessian = objective.loss_gradient_hessian(theta, column_scale)
     loss_curve = []
     failure = None
+    stalled = False
     message = "the gradient test passed at the start"
 
-    def done(g):
-        return gradient_factor * _max_abs(g) <= tol
+    def raw(g):
+        return gradient_factor * _max_abs(g)
 
-    converged = done(grad)
+    converged = raw(grad) <= tol
     while not converged and len(loss_curve) < max_iter:
         if hessian is None:
-            loss, grad, hessian = objective.loss_gradient_hessian(theta)
+            hessian = objective.hessian(theta, column_scale)
         try:
             step = hessian.newton_step(grad)
         except NewtonStepError as exc:
@@ -109,26 +125,39 @@ def minimize_newton(objective, theta0, *, max_iter, tol, verbose=0, gradient_fac
                 f"Newton: the Hessian is singular up to rounding; step shifted by "
                 f"{hessian.shift:g} (relative to its diagonal)"
             )
-        found = _line_search(objective, theta, loss, grad, step)
+        found = _line_search(objective, theta, loss, grad, step, column_scale)
         if found is None:
             failure = "the line search found no step that lowers the objective"
             break
-        theta, loss, grad, hessian = found
+        theta, new_loss, grad, hessian = found
+        stalled = not new_loss < loss - 16 * np.finfo(np.float64).eps * abs(loss)
+        loss = new_loss
         loss_curve.append(float(loss))
         if verbose:
             print(f"Iteration {len(loss_curve)}, loss = {loss:.8f}")
-        converged = done(grad)
+        converged = raw(grad) <= tol or (stalled and raw(grad / unit) <= tol)
         message = "the gradient test passed"
+        if stalled and not converged:
+            message = "the objective stopped decreasing"
+            break
     if failure is not None:
         message = failure
         if verbose:
             print(f"Newton: {failure}; continuing with L-BFGS")
+    elif stalled and not converged:
+        warn_outside_package(
+            f"Newton-Cholesky stopped after {len(loss_curve)} iteration(s) without "
+            f"meeting tol: the largest gradient component is {raw(grad):.3g} > "
+            f"tol={tol:g} ({message}). {STALL_ADVICE}",
+            ConvergenceWarning,
+        )
     elif not converged:
         message = "max_iter reached"
         warn_outside_package(
             f"Newton-Cholesky failed to converge after {len(loss_curve)} iteration(s) "
-            f"(largest gradient component {gradient_factor * _max_abs(grad):.3g}, "
-            f"tol={tol:g}). Increase max_iter, or loosen tol.",
+            f"({message}; largest gradient component {raw(grad):.3g}, tol={tol:g}). "
+            "Increase max_iter, or scale the data (for example with "
+            "sklearn.preprocessing.StandardScaler), or loosen tol.",
             ConvergenceWarning,
         )
     return NewtonResult(
@@ -142,7 +171,7 @@ def minimize_newton(objective, theta0, *, max_iter, tol, verbose=0, gradient_fac
     )
 
 
-def _line_search(objective, theta, loss, grad, step):
+def _line_search(objective, theta, loss, grad, step, column_scale):
     """Backtracking from the full step: ``(theta, loss, grad, hessian or None)`` or None.
 
     Armijo's rule; a step whose objective is equal up to rounding is taken
@@ -160,7 +189,9 @@ def _line_search(objective, theta, loss, grad, step):
         hessian = None
         try:
             if t == 1.0 and objective.hessian_with_trial_steps:
-                new_loss, new_grad, hessian = objective.loss_gradient_hessian(trial)
+                new_loss, new_grad, hessian = objective.loss_gradient_hessian(
+                    trial, column_scale
+                )
             else:
                 new_loss, new_grad = objective.loss_and_gradient(trial)
         except TrainingOverflowError:

@@ -573,12 +573,13 @@ class Objective:
     #: step is taken: worth it where a pass costs a round trip, on Dask).
     hessian_with_trial_steps = False
 
-    def _chunk_hessian(self, model, params, chunk):
+    def _chunk_hessian(self, model, params, column_scale, chunk):
         """The Hessian blocks of the head's loss sum on one row chunk (linear models).
 
-        Computed in ``X``'s dtype and added up in float64: Newton's step
-        needs the curvature to a few digits only, the gradient (computed as
-        for L-BFGS) decides where it stops.
+        In float64, in units of ``column_scale`` (see
+        :func:`~sklearn_heads._hessian.chunk_hessian_blocks`), a slice of
+        rows at a time. The curvature ``h`` comes from logits computed as
+        the loss's are.
         """
         X, XT, z, w = chunk
         with np.errstate(over="ignore", invalid="ignore"):
@@ -589,26 +590,54 @@ class Objective:
                 f"{type(self.head).__name__} has no second derivative of its loss "
                 "(a user's loss_fn): Newton's solver needs one."
             )
-        blocks = chunk_hessian_blocks(X, XT, h, model.fit_intercept)
+        blocks = chunk_hessian_blocks(X, h, model.fit_intercept, column_scale)
         if not _all_finite(blocks):
             raise self._overflow("the Hessian of the loss overflows", X)
         return blocks
 
-    def _chunk_loss_gradient_hessian(self, model, params, chunk):
+    def _chunk_loss_gradient_hessian(self, model, params, column_scale, chunk):
         s, grad = self._chunk_loss_gradient(model, params, None, chunk)
-        return s, grad, self._chunk_hessian(model, params, chunk)
+        return s, grad, self._chunk_hessian(model, params, column_scale, chunk)
 
-    def _evaluate_chunks_hessian(self, model, params, *, threads=True):
+    def _evaluate_chunks_hessian(self, model, params, column_scale=None, *, threads=True):
         """Loss sum, gradient and Hessian blocks over all chunks, added in row order."""
-        function = functools.partial(self._chunk_loss_gradient_hessian, model, params)
+        function = functools.partial(
+            self._chunk_loss_gradient_hessian, model, params, column_scale
+        )
         if threads:
             return add_in_order_with_hessian(self._map_chunks(function))
         return add_in_order_with_hessian([function(block) for block in self._blocks])
 
-    def loss_gradient_hessian(self, theta):
+    def _evaluate_hessian(self, model, params, column_scale=None):
+        """The Hessian blocks over all chunks, added in row order."""
+        function = functools.partial(self._chunk_hessian, model, params, column_scale)
+        blocks = self._map_chunks(function)
+        total = np.array(blocks[0], dtype=np.float64, copy=True)
+        for b in blocks[1:]:
+            total += b
+        return total
+
+    def _linear_hessian(self, blocks, column_scale):
+        return LinearHessian(
+            blocks, self.model.n_features, self.model.fit_intercept, self.scale, self.alpha,
+            column_scale,
+        )
+
+    def hessian(self, theta, column_scale=None):
+        """The Hessian at ``theta`` alone (see :meth:`loss_gradient_hessian`)."""
+        if not isinstance(self.model, LinearModel):
+            raise TypeError("The Hessian is implemented for linear models only.")
+        params = np.asarray(theta).astype(self.compute_dtype, copy=False)
+        blocks = self._evaluate_hessian(self.model, params, column_scale)
+        return self._linear_hessian(blocks, column_scale)
+
+    def loss_gradient_hessian(self, theta, column_scale=None):
         """The objective, its gradient and its Hessian at ``theta`` (linear models).
 
         One pass over the row chunks (one round trip on Dask).
+        ``column_scale`` (powers of two, say ``preconditioner()``): the
+        Hessian is computed for the coefficients in those units, so that
+        columns whose squares overflow (1e200) still have one.
 
         Returns
         -------
@@ -620,7 +649,7 @@ class Objective:
             raise TypeError("The Hessian is implemented for linear models only.")
         theta = np.asarray(theta)
         params = theta.astype(self.compute_dtype, copy=False)
-        total, grad, blocks = self._evaluate_chunks_hessian(self.model, params)
+        total, grad, blocks = self._evaluate_chunks_hessian(self.model, params, column_scale)
         with np.errstate(over="ignore", invalid="ignore"):
             loss = self.scale * total
             grad *= self.scale
@@ -629,10 +658,7 @@ class Objective:
                 loss += self.alpha * penalty
                 grad += self.alpha * penalty_grad
         self._check_finite(loss, grad)
-        hessian = LinearHessian(
-            blocks, self.model.n_features, self.model.fit_intercept, self.scale, self.alpha
-        )
-        return loss, grad, hessian
+        return loss, grad, self._linear_hessian(blocks, column_scale)
 
     def loss(self, theta):
         """The objective at ``theta`` (see :meth:`loss_and_gradient`)."""

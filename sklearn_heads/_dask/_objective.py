@@ -33,8 +33,12 @@ class _OnDaskRows:
     def _evaluate_chunks(self, model, params, columns=None, *, threads=True):
         return self.X.sum_loss_gradient(self.head, model, params, columns)
 
-    def _evaluate_chunks_hessian(self, model, params, *, threads=True):
-        return self.X.sum_loss_gradient_hessian(self.head, model, params)
+    def _evaluate_chunks_hessian(self, model, params, column_scale=None, *, threads=True):
+        return self.X.sum_loss_gradient_hessian(self.head, model, params, column_scale)
+
+    def _evaluate_hessian(self, model, params, column_scale=None):
+        # a round trip either way: the loss and gradient come along
+        return self._evaluate_chunks_hessian(model, params, column_scale)[2]
 
     def column_scale(self):
         # from the column sums of squares the chunks reported when loaded

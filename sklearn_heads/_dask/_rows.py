@@ -285,11 +285,11 @@ def _chunk_sums(static, chunk):
 
 def _chunk_sums_hessian(static, chunk):
     """The loss sum, gradient and Hessian blocks of one loaded chunk (a task)."""
-    head, model, params = static
+    head, model, params, column_scale = static
     X, z, w = chunk
     objective = Objective(head, model, X, z, w, prepared=True, n_threads=1)
     params = params.astype(objective.compute_dtype, copy=False)
-    return objective._evaluate_chunks_hessian(model, params, threads=False)
+    return objective._evaluate_chunks_hessian(model, params, column_scale, threads=False)
 
 
 def _add_group(*results):
@@ -346,14 +346,14 @@ class DaskRows:
         task = dask.delayed(_chunk_sums, pure=False)
         return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group)
 
-    def sum_loss_gradient_hessian(self, head, model, params):
+    def sum_loss_gradient_hessian(self, head, model, params, column_scale=None):
         """:meth:`sum_loss_gradient` and the Hessian blocks of a linear model, in one round trip.
 
         See ``Objective.loss_gradient_hessian``: only the sums (a number, a
         gradient and ``k`` or ``k * k`` blocks of ``(d + 1) ** 2``) reach
         the client.
         """
-        static = dask.delayed((head, model, np.asarray(params)), pure=False)
+        static = dask.delayed((head, model, np.asarray(params), column_scale), pure=False)
         task = dask.delayed(_chunk_sums_hessian, pure=False)
         return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group_with_hessian)
 
