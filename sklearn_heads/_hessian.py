@@ -204,6 +204,7 @@ class LinearHessian:
             for block in diagonal:
                 block[index, index] += penalty
         self.blocks = blocks
+        self.alpha = float(alpha)
         #: the shift applied to the last solve (0.0: a plain Newton step)
         self.shift = 0.0
 
@@ -245,13 +246,14 @@ class LinearHessian:
             self.shift = max(shifts)
         else:
             M = self.blocks.transpose(0, 2, 1, 3).reshape(k * d1, k * d1).copy()
-            if self._shift_invariant():
-                # add the projector on the shift directions: it turns their
-                # zero curvature into the average curvature and leaves the
-                # step, which has no component along them, as it is
+            index = self._null_shifts()
+            if index.size:
+                # add the projector on the shift directions without
+                # curvature: it turns their zero curvature into the average
+                # curvature and leaves the step, as the gradient has no
+                # component along them
                 mu = np.mean(np.diag(M))
                 M4 = M.reshape(k, d1, k, d1)
-                index = np.arange(d1)
                 M4[:, index, :, index] += mu / k
             p, self.shift = _solve_spd(M, -G.ravel())
             P = p.reshape(k, d1)
@@ -261,18 +263,30 @@ class LinearHessian:
             raise NewtonStepError("the Newton step is not a descent direction")
         return step
 
+    def _null_shifts(self):
+        """The columns of ``Xa`` whose shift directions have no curvature (see below).
+
+        Where the data term ignores a shift of every output's logits (a
+        softmax head), adding ``v`` to every output's coefficient of a
+        column changes only the penalty: the intercepts' shift has no
+        curvature at all, and without a penalty neither have the weights'.
+        The gradient has no component along those directions (the data
+        term's is zero there exactly, and there is no penalty), so Newton's
+        step has none either, and its coefficients keep their sum over the
+        outputs, as L-BFGS's do.
+        """
+        d, d1 = self.n_features, self.blocks.shape[-1]
+        if not self._shift_invariant():
+            return np.arange(0)
+        return np.arange(d1) if self.alpha == 0 else np.arange(d, d1)
+
     def _shift_invariant(self):
         """Whether the data term ignores adding one value to every output's logits.
 
         So a softmax head: every row's block ``h_i`` sums to zero along its
         rows, and so do the summed blocks, up to rounding (the penalty
         adds ``alpha`` to the weights' diagonal, which is left out of the
-        test). The directions that add ``v_j`` to every output's
-        coefficient of column ``j`` are then eigenvectors of the Hessian
-        (of eigenvalue 0, or ``alpha`` for the weights), and the gradient
-        at an iterate whose coefficients sum to zero over the outputs (any
-        iterate from zeros) has no component along them: Newton's step
-        keeps that sum at zero, as L-BFGS's steps do.
+        test).
         """
         largest = np.max(np.abs(self.blocks))
         if self.n_outputs < 2 or not largest > 0:
