@@ -49,27 +49,15 @@ class NewtonStepError(ArithmeticError):
 SLICE_BYTES = 2**20
 
 
-def _add_gram(Xs, h, out):
-    """Add ``Xs.T @ (h * Xs)`` of a float64 slice of rows to ``out`` (``Xs`` is overwritten).
-
-    For ``h >= 0`` (every diagonal block) BLAS's ``syrk`` on
-    ``sqrt(h) * Xs``: half the operations of a general product.
-    """
-    if np.all(h >= 0):
-        Xs *= np.sqrt(h)[:, None]
-        syrk = get_blas_funcs("syrk", (Xs,))
-        upper = np.triu(syrk(1.0, Xs.T, trans=0, lower=0))  # Xs.T: Fortran-ordered, no copy
-        out += upper
-        out += np.triu(upper, 1).T
-    else:
-        out += Xs.T @ (Xs * h[:, None])
-
-
 def _weighted_gram(X, h, fit_intercept, inv_scale):
     """``Xa.T @ (h * Xa)`` of one chunk, float64, ``Xa = [X / s, 1]`` (with an intercept).
 
     ``inv_scale`` is ``1 / s``, the columns' scales (powers of two: exact),
-    so that huge columns (1e200) do not overflow the products.
+    so that huge columns (1e200) do not overflow the products. Dense ``X``
+    is read a slice of rows at a time into one float64 buffer; for
+    ``h >= 0`` (every diagonal block) BLAS's ``syrk`` accumulates
+    ``(sqrt(h) X / s).T @ (sqrt(h) X / s)``: half the operations of a
+    general product.
     """
     d = X.shape[1]
     d1 = d + bool(fit_intercept)
@@ -82,13 +70,24 @@ def _weighted_gram(X, h, fit_intercept, inv_scale):
     else:
         rows = max(1, SLICE_BYTES // (8 * max(1, d)))
         column = np.zeros(d, dtype=np.float64)
+        symmetric = bool(np.all(h >= 0))
+        gram = np.zeros((d, d), dtype=np.float64, order="F")
+        syrk = get_blas_funcs("syrk", (gram,))
         for start in range(0, X.shape[0], rows):
             hp = h[start : start + rows]
-            # one float64 buffer of the slice, X / s (exact: powers of two)
             Xs = np.multiply(X[start : start + rows], inv_scale, dtype=np.float64)
             if fit_intercept:
                 column += hp @ Xs
-            _add_gram(Xs, hp, out[:d, :d])
+            if symmetric:
+                Xs *= np.sqrt(hp)[:, None]
+                # the upper triangle; Xs.T is Fortran-ordered: no copy
+                gram = syrk(1.0, Xs.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
+            else:
+                gram += Xs.T @ (Xs * hp[:, None])
+        if symmetric:
+            upper = np.triu(gram)
+            gram = upper + np.triu(upper, 1).T
+        out[:d, :d] = gram
     if fit_intercept:
         out[:d, d] = column
         out[d, :d] = column
