@@ -1,7 +1,8 @@
 """Newton-Cholesky for the linear models: the package's objective, Hessian and stopping rule.
 
 Each iteration solves Newton's system ``H p = -g`` with the Hessian of the
-whole objective, summed over the row chunks as the loss and gradient are
+whole objective (or the previous iteration's, where the previous full step
+cut the gradient tenfold: see :data:`REUSE_RATIO`), summed over the row chunks as the loss and gradient are
 (``Objective.loss_gradient_hessian``), by a Cholesky factorisation
 (:mod:`sklearn_heads._hessian`), and takes the longest step ``t p``,
 ``t = 1, 1/2, 1/4, ...``, that lowers the objective by Armijo's rule.
@@ -29,6 +30,14 @@ ARMIJO = 1e-4
 
 #: Halvings of the step before the line search gives up (``t = 2**-30``).
 MAX_HALVINGS = 30
+
+#: A full step that cut the largest gradient component at least this much
+#: keeps its Hessian (its Cholesky factor) for the next step: near the
+#: minimum the Hessian hardly changes, and a step with the previous one
+#: costs a pass for the loss and gradient only, not one for the Hessian
+#: (``n * d^2`` per output). A step that cuts the gradient less gets a
+#: fresh Hessian.
+REUSE_RATIO = 0.1
 
 
 class NewtonResult(LBFGSResult):
@@ -112,9 +121,10 @@ def minimize_newton(
         return gradient_factor * _max_abs(g)
 
     converged = raw(grad) <= tol
+    fresh = True  # whether ``hessian`` is the Hessian at ``theta``
     while not converged and len(loss_curve) < max_iter:
         if hessian is None:
-            hessian = objective.hessian(theta, column_scale)
+            hessian, fresh = objective.hessian(theta, column_scale), True
         try:
             step = hessian.newton_step(grad)
         except NewtonStepError as exc:
@@ -126,12 +136,25 @@ def minimize_newton(
                 f"{hessian.shift:g} (relative to its diagonal)"
             )
         found = _line_search(objective, theta, loss, grad, step, column_scale)
+        if found is None and not fresh:
+            hessian = None  # try again with the Hessian at theta
+            continue
         if found is None:
             failure = "the line search found no step that lowers the objective"
             break
-        theta, new_loss, grad, hessian = found
-        stalled = not new_loss < loss - 16 * np.finfo(np.float64).eps * abs(loss)
-        loss = new_loss
+        theta, new_loss, new_grad, new_hessian, full = found
+        # the objective no longer resolves the decrease, and the gradient
+        # hardly moved: floating point cannot get further (with a reused
+        # Hessian, a fresh one is tried first)
+        flat = not new_loss < loss - 16 * np.finfo(np.float64).eps * abs(loss)
+        stalled = flat and _max_abs(new_grad) > 0.5 * _max_abs(grad) and fresh
+        if new_hessian is not None:
+            hessian, fresh = new_hessian, True  # it came with the step
+        elif full and _max_abs(new_grad) <= REUSE_RATIO * _max_abs(grad) and not flat:
+            fresh = False  # kept for the next step
+        else:
+            hessian = None  # a fresh one for the next step
+        grad, loss = new_grad, new_loss
         loss_curve.append(float(loss))
         if verbose:
             print(f"Iteration {len(loss_curve)}, loss = {loss:.8f}")
@@ -172,7 +195,7 @@ def minimize_newton(
 
 
 def _line_search(objective, theta, loss, grad, step, column_scale):
-    """Backtracking from the full step: ``(theta, loss, grad, hessian or None)`` or None.
+    """Backtracking from the full step: ``(theta, loss, grad, hessian or None, full)`` or None.
 
     Armijo's rule; a step whose objective is equal up to rounding is taken
     when it lowers the gradient (near the minimum, where the objective no
@@ -198,8 +221,8 @@ def _line_search(objective, theta, loss, grad, step, column_scale):
             t *= 0.5
             continue
         if new_loss <= loss + ARMIJO * t * slope:
-            return trial, new_loss, new_grad, hessian
+            return trial, new_loss, new_grad, hessian, t == 1.0
         if new_loss - loss <= rounding and float(np.sum(np.abs(new_grad))) < grad_l1:
-            return trial, new_loss, new_grad, hessian
+            return trial, new_loss, new_grad, hessian, t == 1.0
         t *= 0.5
     return None
