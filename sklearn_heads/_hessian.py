@@ -7,6 +7,9 @@ outputs ``c`` and ``c'`` is::
 
     B[c, c'] = Xa.T @ (h[:, c, c'] * Xa)         Xa = [X, 1]  (with an intercept)
 
+(computed for ``X`` divided by its columns' power-of-two scales, the
+Hessian of the coefficients in those units, so that huge columns do not
+overflow; :class:`LinearHessian` converts its step back)
 a ``(d + 1) x (d + 1)`` block per pair of outputs, summed over the row
 chunks as the loss and gradient are. Heads whose logits do not interact
 (sigmoid, squared error, Poisson: ``h`` of shape ``(n, k)``) have only the
@@ -35,8 +38,8 @@ MIN_PIVOT_RATIO = 1e-13
 
 #: Largest row sum of the summed Hessian blocks, relative to their largest
 #: entry, of an objective taken as invariant to a shift of every output's
-#: logits (a softmax head; see ``LinearHessian._shift_invariant``): the
-#: rounding of float32 chunk products, far below a head that is not.
+#: logits (a softmax head; see ``LinearHessian._shift_invariant``): far
+#: above the rounding of the sums, far below a head that is not.
 SHIFT_INVARIANCE_RTOL = 1e-4
 
 
