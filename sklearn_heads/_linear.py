@@ -37,13 +37,14 @@ def _hessian_width(model):
     return (model.n_features + model.fit_intercept) * model.n_outputs
 
 
-def newton_wins(head, X, model):
+def newton_wins(head, model):
     """Whether ``solver="auto"`` fits with Newton-Cholesky.
 
     Where the head's loss has a second derivative, ``X`` has at most
     :data:`NEWTON_MAX_FEATURES` columns (dense or sparse, in memory or on
     Dask: the choice depends on the shape only, so that sparse and dense
-    ``X`` give the same fit), the model has at most :data:`NEWTON_AUTO_WIDTH` coefficients
+    ``X`` give the same fit), the model has at most
+    :data:`NEWTON_AUTO_WIDTH` coefficients
     (``(n_features + 1) * n_outputs``), and the head's outputs are not
     fitted label by label (a multi-label head's separable objective keeps
     its per-label L-BFGS). Each Newton iteration costs ``n * d^2`` per
@@ -107,7 +108,7 @@ class _LinearModelMixin:
         if self.solver == "lbfgs":
             return "lbfgs"
         if self.solver == "auto":
-            return "newton-cholesky" if newton_wins(head, X, model) else "lbfgs"
+            return "newton-cholesky" if newton_wins(head, model) else "lbfgs"
         if not head._has_loss_hessian:
             raise ValueError(
                 f"solver='newton-cholesky' needs the second derivative of the loss, "

@@ -1,9 +1,10 @@
 """Newton-Cholesky for the linear models: the package's objective, Hessian and stopping rule.
 
 Each iteration solves Newton's system ``H p = -g`` with the Hessian of the
-whole objective (or the previous iteration's, where the previous full step
-cut the gradient tenfold: see :data:`REUSE_RATIO`), summed over the row chunks as the loss and gradient are
-(``Objective.loss_gradient_hessian``), by a Cholesky factorisation
+whole objective, summed over the row chunks as the loss and gradient are
+(``Objective.loss_gradient_hessian``; or the previous iteration's Hessian,
+where the previous full step cut the gradient tenfold: see
+:data:`REUSE_RATIO`), by a Cholesky factorisation
 (:mod:`sklearn_heads._hessian`), and takes the longest step ``t p``,
 ``t = 1, 1/2, 1/4, ...``, that lowers the objective by Armijo's rule.
 Converged means what it means for L-BFGS (:class:`~sklearn_heads._solver.Stopping`):
@@ -11,8 +12,8 @@ every component of the gradient at most ``tol`` in absolute value.
 
 On ill-conditioned data (columns of very different scales, strongly
 correlated columns) it needs a handful of iterations where L-BFGS needs
-dozens to hundreds; every iteration costs one pass over the rows for the
-Hessian (``n d^2`` operations per output, matrix-matrix products) on top of
+dozens to hundreds; an iteration with a fresh Hessian costs one pass over
+the rows for it (``n d^2`` operations per output, matrix-matrix products) on top of
 the line search's passes.
 """
 

@@ -58,7 +58,11 @@ def _head_cases():
         (MultiClassHead(4), rng.randint(0, 4, n), 4),
         (RegressionHead(label_dimension=2), rng.normal(size=(n, 2)), 2),
         (PoissonRegressionHead(), rng.poisson(2.0, n), 1),
-        (PoissonRegressionHead(label_dimension=2, loss_reduction="sum"), rng.poisson(2.0, (n, 2)), 2),
+        (
+            PoissonRegressionHead(label_dimension=2, loss_reduction="sum"),
+            rng.poisson(2.0, (n, 2)),
+            2,
+        ),
     ]
 
 

@@ -193,7 +193,8 @@ class MultiLabelHead(_ClassifierTask, _Head):
             return None
         # the mean over the classes: every logit weighs 1 / n_classes
         weight = 1.0 / self.logits_dimension
-        return _sigmoid_ce_hessian(z, logits, self._pos_weight, weight if w is None else w * weight)
+        weight = weight if w is None else w * weight
+        return _sigmoid_ce_hessian(z, logits, self._pos_weight, weight)
 
     def _fused_sum_loss_gradient(self, z, logits, w, need_grad, out, columns):
         # the mean over the classes: every logit weighs 1 / n_classes

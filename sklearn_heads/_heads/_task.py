@@ -142,7 +142,7 @@ class _Task:
 
     @property
     def _has_loss_hessian(self):
-        """Whether :meth:`_loss_hessian_logits` answers (a built-in loss of a head that has one)."""
+        """Whether :meth:`_loss_hessian_logits` answers (a head's own loss, not a ``loss_fn``)."""
         overridden = type(self)._loss_hessian_logits is not _Task._loss_hessian_logits
         return overridden and getattr(self, "loss_fn", None) is None
 
