@@ -428,7 +428,7 @@ def test_a_failed_newton_fit_leaves_the_estimator_unchanged(data):
 
 
 def test_auto_picks_newton_where_it_wins():
-    from sklearn_heads._linear import NEWTON_MAX_FEATURES
+    from sklearn_heads._linear import NEWTON_AUTO_WIDTH
 
     def solver_of(est, X, y):
         with mock.patch("sklearn_heads._linear.minimize_newton", side_effect=RuntimeError):
@@ -443,8 +443,14 @@ def test_auto_picks_newton_where_it_wins():
     assert solver_of(LinearClassifier(), X, y) == "newton-cholesky"
     assert solver_of(LinearClassifier(), sp.csr_matrix(X), y) == "newton-cholesky"
     assert solver_of(LinearClassifier(solver="lbfgs"), X, y) == "lbfgs"
-    wide = rng.normal(size=(50, NEWTON_MAX_FEATURES + 1))
+    widest = rng.normal(size=(50, NEWTON_AUTO_WIDTH - 1))
+    assert solver_of(LinearClassifier(), widest, y) == "newton-cholesky"
+    wide = rng.normal(size=(50, NEWTON_AUTO_WIDTH))
     assert solver_of(LinearClassifier(), wide, y) == "lbfgs"
+    # a softmax head's coefficients count for every class
+    classes = np.arange(50) % 3
+    assert solver_of(LinearClassifier(), X, classes) == "newton-cholesky"
+    assert solver_of(LinearClassifier(), widest[:, :50], classes) == "lbfgs"
     # multi-label: L-BFGS per label; a custom loss: no Hessian
     assert solver_of(LinearClassifier(), X, np.c_[y, 1 - y]) == "lbfgs"
     head = BinaryClassHead(loss_fn=_squared_loss_fn)
