@@ -48,8 +48,10 @@ class NewtonStepError(ArithmeticError):
 
 
 #: Bytes of the float64 copy of a slice of rows that one product of
-#: :func:`_weighted_gram` works on (a slice of a row chunk).
-SLICE_BYTES = 2**20
+#: :func:`_weighted_gram` works on (a slice of a row chunk): a few hundred
+#: rows, enough for BLAS's matrix-matrix speed, a small fraction of ``X``
+#: however many threads hold one.
+SLICE_BYTES = 2**18
 
 
 def _weighted_gram(X, h, fit_intercept, inv_scale):
@@ -68,7 +70,9 @@ def _weighted_gram(X, h, fit_intercept, inv_scale):
     h = np.asarray(h, dtype=np.float64)
     if sp.issparse(X):
         Xs = X.astype(np.float64) @ sp.diags(inv_scale)
-        out[:d, :d] = (Xs.T @ (sp.diags(h) @ Xs)).toarray()
+        # the d x d product, sparse, into the dense block (never X itself)
+        gram = (Xs.T @ (sp.diags(h) @ Xs)).tocoo()
+        np.add.at(out, (gram.row, gram.col), gram.data)
         column = np.asarray(Xs.T @ h).ravel()
     else:
         rows = max(1, SLICE_BYTES // (8 * max(1, d)))

@@ -402,8 +402,10 @@ class Objective:
             X, XT = _row_block(X_all, start, stop)
             yield X, XT, self.labels[start:stop], None if w is None else w[start:stop]
 
-    def _map_chunks(self, function):
+    def _map_chunks(self, function, blocks=None):
         """``[function(chunk) for chunk in chunks]``, on ``n_threads`` threads.
+
+        ``blocks`` (default: every chunk) are the chunks to map.
 
         NumPy, BLAS and SciPy's sparse products release the GIL, so the
         threads share the cores; every BLAS is limited to one thread
@@ -411,7 +413,7 @@ class Objective:
         chunk-sized products and, on a busy machine, waiting for them costs
         far more than the product).
         """
-        blocks = self._blocks
+        blocks = self._blocks if blocks is None else blocks
         if len(blocks) == 1:
             return [function(blocks[0])]
         if self.n_threads <= 1:
@@ -599,23 +601,60 @@ class Objective:
         s, grad = self._chunk_loss_gradient(model, params, None, chunk)
         return s, grad, self._chunk_hessian(model, params, column_scale, chunk)
 
+    def _sum_in_order(self, function, first, add, threads=True):
+        """The results of ``function`` over the chunks, added in row order.
+
+        ``first(result)`` makes the total of the first chunk's result (a
+        copy, added to in place), ``add(total, result)`` adds the next.
+
+        A group of chunks at a time (eight per thread), so that at most a
+        group's results (Hessian blocks of ``(d + 1) ** 2`` each) are held,
+        however many chunks there are; the order of the additions, and the
+        result, do not depend on the threads.
+        """
+        blocks = self._blocks
+        group = len(blocks) if not threads else max(1, 8 * self.n_threads)
+        total = None
+        for start in range(0, len(blocks), group):
+            part = blocks[start : start + group]
+            if threads:
+                results = self._map_chunks(function, part)
+            else:
+                results = [function(block) for block in part]
+            for result in results:
+                total = first(result) if total is None else add(total, result)
+        return total
+
     def _evaluate_chunks_hessian(self, model, params, column_scale=None, *, threads=True):
         """Loss sum, gradient and Hessian blocks over all chunks, added in row order."""
         function = functools.partial(
             self._chunk_loss_gradient_hessian, model, params, column_scale
         )
-        if threads:
-            return add_in_order_with_hessian(self._map_chunks(function))
-        return add_in_order_with_hessian([function(block) for block in self._blocks])
+
+        def first(result):
+            s, g, b = result
+            return [s, np.array(g, dtype=np.float64), np.array(b, dtype=np.float64)]
+
+        def add(total, result):
+            s, g, b = result
+            total[0] = total[0] + s
+            total[1] += g
+            total[2] += b
+            return total
+
+        return tuple(self._sum_in_order(function, first, add, threads))
 
     def _evaluate_hessian(self, model, params, column_scale=None):
         """The Hessian blocks over all chunks, added in row order."""
         function = functools.partial(self._chunk_hessian, model, params, column_scale)
-        blocks = self._map_chunks(function)
-        total = np.array(blocks[0], dtype=np.float64, copy=True)
-        for b in blocks[1:]:
-            total += b
-        return total
+
+        def add(total, blocks):
+            total += blocks
+            return total
+
+        return self._sum_in_order(
+            function, lambda blocks: np.array(blocks, dtype=np.float64), add
+        )
 
     def _linear_hessian(self, blocks, column_scale):
         return LinearHessian(
