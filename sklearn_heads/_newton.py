@@ -149,12 +149,13 @@ def minimize_newton(
         # Hessian, a fresh one is tried first)
         flat = not new_loss < loss - 16 * np.finfo(np.float64).eps * abs(loss)
         stalled = flat and _max_abs(new_grad) > 0.5 * _max_abs(grad) and fresh
-        if new_hessian is not None:
-            hessian, fresh = new_hessian, True  # it came with the step
-        elif full and _max_abs(new_grad) <= REUSE_RATIO * _max_abs(grad) and not flat:
-            fresh = False  # kept for the next step
+        if full and _max_abs(new_grad) <= REUSE_RATIO * _max_abs(grad) and not flat:
+            # kept for the next step (also where a fresh one came with the
+            # step, on Dask: the iterates do not depend on where X is)
+            fresh = False
         else:
-            hessian = None  # a fresh one for the next step
+            # the one that came with the step, or a fresh one next
+            hessian, fresh = new_hessian, new_hessian is not None
         grad, loss = new_grad, new_loss
         loss_curve.append(float(loss))
         if verbose:
