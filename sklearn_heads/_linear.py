@@ -35,10 +35,11 @@ def _hessian_width(model):
     return (model.n_features + model.fit_intercept) * model.n_outputs
 
 
-def newton_wins(head, model):
+def newton_wins(head, model, dtype):
     """Whether ``solver="auto"`` fits with Newton-Cholesky.
 
-    Where the head's loss has a second derivative, the model has at most
+    Where ``X`` is float64, the head's loss has a second derivative, the
+    model has at most
     :data:`NEWTON_AUTO_WIDTH` coefficients (``(n_features + 1) *
     n_outputs``: up to 127 features for one output, 41 for three classes;
     dense or sparse ``X``, in memory or on Dask: the choice depends on the
@@ -52,10 +53,13 @@ def newton_wins(head, model):
     than its 31 on the well-conditioned data. A softmax head's Hessian
     costs ``k^2 / 2`` such passes: on 50_000 x 50 with 5 classes (255
     coefficients) Newton took 4 times L-BFGS's time, on 50_000 x 30 with 3
-    classes (93) a quarter to a half less.
+    classes (93) a quarter to a half less. On float32 ``X`` (read in
+    half the bytes by L-BFGS, while the Hessian is computed in float64)
+    Newton took a third more than L-BFGS on the well-conditioned data.
     """
     return (
-        head._has_loss_hessian
+        np.dtype(dtype) == np.float64
+        and head._has_loss_hessian
         and not head._separable_outputs
         and _hessian_width(model) <= NEWTON_AUTO_WIDTH
     )
@@ -109,7 +113,7 @@ class _LinearModelMixin:
         if self.solver == "lbfgs":
             return "lbfgs"
         if self.solver == "auto":
-            return "newton-cholesky" if newton_wins(head, model) else "lbfgs"
+            return "newton-cholesky" if newton_wins(head, model, X.dtype) else "lbfgs"
         if not head._has_loss_hessian:
             raise ValueError(
                 f"solver='newton-cholesky' needs the second derivative of the loss, "
@@ -309,8 +313,8 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         on ill-conditioned data, each costing ``n_samples * n_features^2``
         per output (the heads with a built-in loss; for a multi-class head
         one system of ``(n_features + 1) * n_classes``). ``"auto"`` picks
-        Newton-Cholesky for models of at most 128 coefficients
-        (``(n_features + 1) * n_outputs``), except for a multi-label
+        Newton-Cholesky for float64 ``X`` and models of at most 128
+        coefficients (``(n_features + 1) * n_outputs``), except for a multi-label
         target (fitted label by label with L-BFGS), and L-BFGS otherwise;
         see the user guide.
 
@@ -447,8 +451,8 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         on ill-conditioned data, each costing ``n_samples * n_features^2``
         per output (the heads with a built-in loss; for a multi-class head
         one system of ``(n_features + 1) * n_classes``). ``"auto"`` picks
-        Newton-Cholesky for models of at most 128 coefficients
-        (``(n_features + 1) * n_outputs``), except for a multi-label head
+        Newton-Cholesky for float64 ``X`` and models of at most 128
+        coefficients (``(n_features + 1) * n_outputs``), except for a multi-label head
         without ``loss_fn`` (fitted label by label with L-BFGS) and a head
         with ``loss_fn``, and L-BFGS otherwise; see the user guide.
 

@@ -442,6 +442,11 @@ def test_auto_picks_newton_where_it_wins():
     X, y = rng.normal(size=(50, 5)), np.arange(50) % 2
     assert solver_of(LinearClassifier(), X, y) == "newton-cholesky"
     assert solver_of(LinearClassifier(), sp.csr_matrix(X), y) == "newton-cholesky"
+    # float32: L-BFGS (it reads X in half the bytes; the Hessian is float64)
+    assert solver_of(LinearClassifier(), X.astype(np.float32), y) == "lbfgs"
+    assert solver_of(LinearClassifier(solver="newton-cholesky"), X.astype(np.float32), y) == (
+        "newton-cholesky"
+    )
     assert solver_of(LinearClassifier(solver="lbfgs"), X, y) == "lbfgs"
     widest = rng.normal(size=(50, NEWTON_AUTO_WIDTH - 1))
     assert solver_of(LinearClassifier(), widest, y) == "newton-cholesky"
