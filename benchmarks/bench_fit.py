@@ -9,6 +9,13 @@ both fits computed by one formula (:func:`logistic_objective`,
 ``fit`` allocates (traced by :mod:`tracemalloc`, which sees NumPy's
 allocations) relative to ``X.nbytes``.
 
+Issue 18's rows (``ill-conditioned``, ``ill-8-decades``, ``small-20k``)
+have several peers: scikit-learn's ``LogisticRegression`` with
+``solver="newton-cholesky"`` (and ``"lbfgs"`` where it finishes in
+seconds) and glum's IRLS when glum is installed; the ratio is to the
+fastest peer, and the notes give every peer's time and objective, and
+ours with ``solver="lbfgs"`` for reference.
+
 Usage::
 
     python benchmarks/bench_fit.py [--repeats N] [--only NAME ...] [--markdown FILE]
@@ -43,6 +50,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 
 import _report  # noqa: E402
 from sklearn_heads import LinearClassifier, MLPClassifier  # noqa: E402
+
+try:
+    import glum
+except ImportError:  # an optional peer
+    glum = None
 
 C, TOL, MAX_ITER = 1.0, 1e-6, 1000
 MLP_ALPHA, MLP_HIDDEN, MLP_MAX_ITER = 1e-4, (64,), 200
@@ -116,6 +128,21 @@ def _multilabel():
     return StandardScaler().fit_transform(X), Y
 
 
+def _ill_conditioned(decades):
+    """The binary data with column scales spread over ``10**-decades .. 10**decades``.
+
+    Ordinary unscaled data: ``decades=0.7`` (a factor 25 between the
+    smallest and the largest column); ``decades=4``: 8 decades.
+    """
+    X, y = _binary(np.float64)
+    return X * np.logspace(-decades, decades, X.shape[1]), y
+
+
+def _small():
+    X, y = _binary(np.float64)
+    return X[:20_000], y[:20_000]
+
+
 def _mlp_data():
     X, y = _binary(np.float64)
     X, y = X[:50_000], y[:50_000]
@@ -123,11 +150,18 @@ def _mlp_data():
 
 
 class Problem:
-    """One row of the table: data, the two estimators, and how to judge them."""
+    """One row of the table: data, the estimators, and how to judge them.
 
-    def __init__(self, name, target, data, ours, theirs, report):
+    ``theirs`` is one peer, or a dict ``{name: factory}`` of several (the
+    row's ratio is then to the fastest); ``extra`` are fits of ours with
+    other settings, timed for the notes.
+    """
+
+    def __init__(self, name, target, data, ours, theirs, report, extra=None):
         self.name, self.target = name, target
-        self._data, self._ours, self._theirs, self._report = data, ours, theirs, report
+        self._data, self._ours, self._report = data, ours, report
+        self.peers = theirs if isinstance(theirs, dict) else {"theirs": theirs}
+        self.extra = extra or {}
         self.data = None
 
     def load(self):
@@ -139,10 +173,17 @@ class Problem:
         data = self.load()
         return data[0]
 
+    def factory(self, which):
+        if which == "ours":
+            return self._ours
+        if which == "theirs":  # the first peer (the peak memory's)
+            return next(iter(self.peers.values()))
+        return {**self.peers, **self.extra}[which]
+
     def fit(self, which):
         data = self.load()
         X, y = data[0], data[-1] if len(data) == 2 else data[2]
-        est = (self._ours if which == "ours" else self._theirs)(X, y)
+        est = self.factory(which)(X, y)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             t0 = time.perf_counter()
@@ -162,6 +203,55 @@ def _linear_ours(X, y):
 
 def _linear_theirs(X, y):
     return LogisticRegression(C=C, tol=TOL, max_iter=MAX_ITER)
+
+
+def _newton_cholesky(X, y):
+    return LogisticRegression(C=C, tol=TOL, max_iter=MAX_ITER, solver="newton-cholesky")
+
+
+def _glum(X, y):
+    # glum minimises the mean log-loss + alpha / 2 ||w||^2: alpha = 1 / (C n)
+    return glum.GeneralizedLinearRegressor(
+        family="binomial", alpha=1.0 / (C * X.shape[0]), l1_ratio=0.0, gradient_tol=TOL,
+        max_iter=MAX_ITER,
+    )
+
+
+def _ours_lbfgs(X, y):
+    return _linear_ours(X, y).set_params(solver="lbfgs")
+
+
+def _peers(with_lbfgs):
+    peers = {"sklearn newton-cholesky": _newton_cholesky}
+    if with_lbfgs:
+        peers["sklearn lbfgs"] = _linear_theirs
+    if glum is not None:
+        peers["glum"] = _glum
+    return peers
+
+
+def _coef(est):
+    """``(coef (k, d), intercept (k,), n_iter)`` of any of the linear fits."""
+    if isinstance(est, OneVsRestClassifier):
+        coef = np.vstack([e.coef_ for e in est.estimators_])
+        intercept = np.concatenate([e.intercept_ for e in est.estimators_])
+        return coef, intercept, max(int(np.max(e.n_iter_)) for e in est.estimators_)
+    coef = np.atleast_2d(np.asarray(est.coef_, dtype=np.float64))
+    intercept = np.atleast_1d(np.asarray(est.intercept_, dtype=np.float64))
+    return coef, intercept, int(np.max(getattr(est, "n_iter_", -1)))
+
+
+def _peers_report(data, fitted):
+    """Every fit's objective and iterations (ours: ``fitted["ours"]``)."""
+    X, y = data
+    row = {}
+    for name, est in fitted.items():
+        coef, intercept, n_iter = _coef(est)
+        key = "ours" if name == "ours" else name
+        # a string: the notes show 10 decimals, as the objective columns do
+        row[f"obj {key}"] = "{:.10f}".format(logistic_objective(X, y, coef, intercept))
+        row[f"n_iter {key}"] = n_iter
+    return row
 
 
 def _ovr_theirs(X, y):
@@ -219,6 +309,13 @@ PROBLEMS = [
     Problem("sparse", 0.8, _sparse, _linear_ours, _linear_theirs, _linear_report),
     Problem("multilabel", 0.33, _multilabel, _linear_ours, _ovr_theirs, _linear_report),
     Problem("mlp", 0.7, _mlp_data, _mlp_ours, _mlp_theirs, _mlp_report),
+    # issue 18: ill-conditioned and small problems, against the fastest peer
+    Problem("ill-conditioned", 0.8, lambda: _ill_conditioned(0.7), _linear_ours,
+            _peers(with_lbfgs=False), _linear_report, {"ours lbfgs": _ours_lbfgs}),
+    Problem("ill-8-decades", 0.8, lambda: _ill_conditioned(4.0), _linear_ours,
+            _peers(with_lbfgs=False), _linear_report, {"ours lbfgs": _ours_lbfgs}),
+    Problem("small-20k", 0.8, _small, _linear_ours, _peers(with_lbfgs=True), _linear_report,
+            {"ours lbfgs": _ours_lbfgs}),
 ]
 
 
@@ -245,25 +342,38 @@ def _peak_memory(problem, which):
 
 def run(problem, repeats):
     X = problem.X_train()
-    times = {"ours": [], "theirs": []}
+    names = ["ours", *problem.peers, *problem.extra]
+    times = {name: [] for name in names}
     fitted = {}
     problem.fit("ours")  # warm-up: imports, thread pools, caches
     for r in range(repeats):
-        order = ("ours", "theirs") if r % 2 == 0 else ("theirs", "ours")
+        # interleaved; the order turns from one repeat to the next
+        order = names[r % len(names):] + names[: r % len(names)]
         for which in order:
             est, elapsed = problem.fit(which)
             times[which].append(elapsed)
             fitted[which] = est
+    medians = {name: statistics.median(times[name]) for name in names}
+    best = min(problem.peers, key=medians.get)
     row = {
         "problem": problem.name,
-        "ours_s": statistics.median(times["ours"]),
-        "theirs_s": statistics.median(times["theirs"]),
+        "ours_s": medians["ours"],
+        "theirs_s": medians[best],
         "times_ours": times["ours"],
-        "times_theirs": times["theirs"],
+        "times_theirs": times[best],
         "target": problem.target,
     }
     row["ratio"] = row["ours_s"] / row["theirs_s"]
-    row.update(problem.report(fitted["ours"], fitted["theirs"]))
+    if len(problem.peers) > 1 or problem.extra:
+        row["best peer"] = best
+        row.update({f"{name} (s)": medians[name] for name in names[1:]})
+        row.update(_peers_report(problem.load(), fitted))
+        row["obj_ours"] = float(row.pop("obj ours"))
+        row["obj_theirs"] = float(row[f"obj {best}"])
+        row["iter_ours"] = row.pop("n_iter ours")
+        row["iter_theirs"] = row[f"n_iter {best}"]
+    else:
+        row.update(problem.report(fitted["ours"], fitted["theirs"]))
     row["peak_ours/X"] = _peak_memory(problem, "ours") / _nbytes(X)
     row["peak_sklearn/X"] = _peak_memory(problem, "theirs") / _nbytes(X)
     return row

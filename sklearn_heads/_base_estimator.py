@@ -293,19 +293,29 @@ class _BaseHeadEstimator(BaseEstimator):
         """L-BFGS history length for ``X`` (see ``minimize_lbfgs``)."""
         return 10
 
-    def _minimize(self, head, model, X, labels, sample_weight):
-        """Minimise the objective with L-BFGS: an ``LBFGSResult``."""
-        objective = make_objective(head, model, X, labels, sample_weight, alpha=self.alpha)
+    def _minimize(self, head, model, X, labels, sample_weight, theta0=None, max_iter=None):
+        """Minimise the objective with L-BFGS: an ``LBFGSResult``.
+
+        From ``theta0`` (default: :meth:`_initial_theta`) for ``max_iter``
+        iterations (default: the parameter).
+        """
+        objective = self._objective(head, model, X, labels, sample_weight)
         scale = self._parameter_scale(model, objective)
+        if theta0 is None:
+            theta0 = self._initial_theta(model, X.dtype, scale)
         return minimize_lbfgs(
             objective.loss_and_gradient,
-            self._initial_theta(model, X.dtype, scale),
-            max_iter=self.max_iter,
+            theta0,
+            max_iter=self.max_iter if max_iter is None else max_iter,
             tol=self.tol,
             verbose=self.verbose,
             history=self._lbfgs_history(X),
             scale=scale,
         )
+
+    def _objective(self, head, model, X, labels, sample_weight):
+        """The training objective (see ``_objective.make_objective``)."""
+        return make_objective(head, model, X, labels, sample_weight, alpha=self.alpha)
 
     def _parameter_scale(self, model, objective):
         """The first layer's weights in units of their column's scale (a preconditioner).

@@ -4,14 +4,65 @@ import numbers
 
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 
 from ._base_estimator import _BaseHeadEstimator
 from ._targets import _GivenHead, _HeadFromTarget
 from ._batched_lbfgs import minimize_lbfgs_batched
 from ._compat import Interval, StrOptions
 from ._models import LinearModel
+from ._newton import minimize_newton
 from ._objective import make_objective
 from ._solver import LBFGSResult
+from ._warnings import warn_outside_package
+
+#: ``solver="auto"`` picks Newton-Cholesky up to this many coefficients,
+#: ``(n_features + 1) * n_outputs`` (see :func:`newton_wins`).
+NEWTON_AUTO_WIDTH = 128
+
+#: ``solver="newton-cholesky"`` refuses Hessians wider than this (a dense
+#: matrix of 800 MB in float64).
+MAX_NEWTON_WIDTH = 10_000
+
+
+def _hessian_width(model):
+    """Rows of the largest Hessian block of a linear model.
+
+    ``(n_features + 1) * n_outputs``: the outputs of a softmax head are
+    coupled (one system of that size); those of other heads are not, but
+    this bound is what the rules use, without evaluating the head.
+    """
+    return (model.n_features + model.fit_intercept) * model.n_outputs
+
+
+def newton_wins(head, model, dtype):
+    """Whether ``solver="auto"`` fits with Newton-Cholesky.
+
+    Where ``X`` is float64, the head's loss has a second derivative, the
+    model has at most
+    :data:`NEWTON_AUTO_WIDTH` coefficients (``(n_features + 1) *
+    n_outputs``: up to 127 features for one output, 41 for three classes;
+    dense or sparse ``X``, in memory or on Dask: the choice depends on the
+    shapes only, so that sparse and dense ``X`` give the same fit), and
+    the head's outputs are not fitted label by label (a multi-label head's
+    separable objective keeps its per-label L-BFGS).
+
+    Measured on 200_000 x 100 binary data: Newton's 5 to 8 iterations
+    (each a Hessian pass of ``n d^2``) took 2.7 times less than L-BFGS's
+    63 on columns scaled over ``logspace(-0.7, 0.7)``, and a fifth more
+    than its 31 on the well-conditioned data. A softmax head's Hessian
+    costs ``k^2 / 2`` such passes: on 50_000 x 50 with 5 classes (255
+    coefficients) Newton took 4 times L-BFGS's time, on 50_000 x 30 with 3
+    classes (93) a quarter to a half less. On float32 ``X`` (read in
+    half the bytes by L-BFGS, while the Hessian is computed in float64)
+    Newton took a third more than L-BFGS on the well-conditioned data.
+    """
+    return (
+        np.dtype(dtype) == np.float64
+        and head._has_loss_hessian
+        and not head._separable_outputs
+        and _hessian_width(model) <= NEWTON_AUTO_WIDTH
+    )
 
 
 class _LinearModelMixin:
@@ -41,8 +92,94 @@ class _LinearModelMixin:
         return 30 if X.shape[1] <= 1000 else 10
 
     def _minimize(self, head, model, X, labels, sample_weight):
-        """One L-BFGS per output when the head's objective separates, evaluated together.
+        """Newton-Cholesky or L-BFGS, as ``solver`` says (see :meth:`_solver_for`)."""
+        if self._solver_for(head, X, model) == "newton-cholesky":
+            return self._minimize_newton(head, model, X, labels, sample_weight)
+        return self._minimize_lbfgs(head, model, X, labels, sample_weight)
 
+    def _solver_for(self, head, X, model):
+        """The solver of this fit: ``solver``, or what ``"auto"`` picks.
+
+        ``"auto"`` picks Newton-Cholesky where it wins (see
+        :func:`newton_wins`), L-BFGS elsewhere.
+
+        Raises
+        ------
+        ValueError
+            ``solver="newton-cholesky"`` with a head whose loss has no
+            second derivative (a user's ``loss_fn``), or with more
+            coefficients per Hessian than :data:`MAX_NEWTON_WIDTH`.
+        """
+        if self.solver == "lbfgs":
+            return "lbfgs"
+        if self.solver == "auto":
+            return "newton-cholesky" if newton_wins(head, model, X.dtype) else "lbfgs"
+        if not head._has_loss_hessian:
+            raise ValueError(
+                f"solver='newton-cholesky' needs the second derivative of the loss, "
+                f"which {type(head).__name__} with a loss_fn does not have; use "
+                "solver='lbfgs' (or 'auto', which picks it)."
+            )
+        width = _hessian_width(model)
+        if width > MAX_NEWTON_WIDTH:
+            raise ValueError(
+                f"solver='newton-cholesky' would factor a Hessian of {width} x {width} "
+                f"(n_features + 1 times n_outputs), more than {MAX_NEWTON_WIDTH}: use "
+                "solver='lbfgs' (or 'auto', which picks it)."
+            )
+        return "newton-cholesky"
+
+    def _minimize_newton(self, head, model, X, labels, sample_weight):
+        """Newton-Cholesky (:func:`~sklearn_heads._newton.minimize_newton`).
+
+        A multi-label head whose objective separates (``_separable_outputs``)
+        stops on each label's own problem (``tol`` on ``n_labels`` times the
+        gradient), as its per-label L-BFGS does. Where Newton finds no
+        usable step (a Hessian without a Cholesky factor even shifted, a
+        line search that fails), L-BFGS goes on from its last iterate for
+        the iterations left, and ``n_iter_`` and ``loss_curve_`` count
+        both.
+        """
+        objective = self._objective(head, model, X, labels, sample_weight)
+        factor = float(model.n_outputs) if head._separable_outputs else 1.0
+        column_scale = objective.preconditioner(self._unscaled_octaves)
+        result = minimize_newton(
+            objective,
+            self._initial_theta(model, X.dtype),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            verbose=self.verbose,
+            gradient_factor=factor,
+            scale=model.parameter_scale(column_scale),
+            column_scale=column_scale,
+        )
+        if result.failure is None:
+            return result
+        remaining = self.max_iter - result.n_iter
+        if remaining < 1:
+            warn_outside_package(
+                f"Newton-Cholesky stopped after {result.n_iter} iteration(s) without "
+                f"meeting tol={self.tol:g}: {result.failure}. Increase max_iter, or "
+                "loosen tol.",
+                ConvergenceWarning,
+            )
+            return result
+        rest = self._minimize_lbfgs(
+            head, model, X, labels, sample_weight, theta0=result.theta, max_iter=remaining
+        )
+        return LBFGSResult(
+            theta=rest.theta,
+            n_iter=result.n_iter + rest.n_iter,
+            loss_curve=result.loss_curve + rest.loss_curve,
+            loss=rest.loss,
+            converged=rest.converged,
+            message=f"Newton: {result.failure}; then L-BFGS: {rest.message}",
+        )
+
+    def _minimize_lbfgs(self, head, model, X, labels, sample_weight, theta0=None, max_iter=None):
+        """L-BFGS from ``theta0`` (default: a fresh or warm start) for ``max_iter`` iterations.
+
+        One L-BFGS per output when the head's objective separates, evaluated together.
         A head says so with ``_separable_outputs`` (a multi-label head with
         its built-in loss): its objective is a sum of independent per-label
         problems (see :class:`~sklearn_heads._objective.LabelwiseObjective`):
@@ -53,15 +190,19 @@ class _LinearModelMixin:
         every label at its iterate after ``t + 1`` iterations (or its last).
         """
         if not head._separable_outputs:
-            return super()._minimize(head, model, X, labels, sample_weight)
+            return super()._minimize(
+                head, model, X, labels, sample_weight, theta0=theta0, max_iter=max_iter
+            )
         objective = make_objective(
             head, model, X, labels, sample_weight, alpha=self.alpha, labelwise=True
         )
         scale = self._parameter_scale(model, objective)
+        if theta0 is None:
+            theta0 = self._initial_theta(model, X.dtype, scale)
         result = minimize_lbfgs_batched(
             objective.loss_and_gradient_labels,
-            objective.split(self._initial_theta(model, X.dtype, scale)),
-            max_iter=self.max_iter,
+            objective.split(theta0),
+            max_iter=self.max_iter if max_iter is None else max_iter,
             tol=self.tol,
             verbose=self.verbose,
             scale=objective.split(scale)[0],
@@ -107,7 +248,8 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     indicator matrix a :class:`~sklearn_heads.MultiLabelHead` (or
     lists of labels per row: see the user guide, "Multi-label targets as
     lists"). The model
-    ``logits = X @ coef_.T + intercept_`` is fitted with L-BFGS on the
+    ``logits = X @ coef_.T + intercept_`` is fitted (with L-BFGS or
+    Newton-Cholesky, see ``solver``) on the
     head's weighted mean loss plus ``0.5 * alpha * ||coef_||^2``: that is
     ``head.loss(y, logits)`` without ``sample_weight``, and with it the
     weighted sum of losses divided by the sum of the weights (not by the
@@ -175,7 +317,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     fit_intercept : bool, default=True
         Whether to fit ``intercept_``.
     max_iter : int, default=100
-        Maximum number of L-BFGS iterations; a
+        Maximum number of iterations (of L-BFGS or Newton); a
         :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
         stops the fit.
     tol : float, default=1e-4
@@ -194,7 +336,20 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         unchanged) instead of zeros.
     verbose : int, default=0
         If positive, print the objective after each iteration (of each
-        label, for multi-label).
+        label, for multi-label L-BFGS).
+    solver : {"auto", "lbfgs", "newton-cholesky"}, default="auto"
+        The optimiser; every one minimises the same objective with the same
+        stopping rule (``tol``). ``"lbfgs"``: SciPy's L-BFGS-B on the
+        preconditioned coefficients (one run per label for multi-label).
+        ``"newton-cholesky"``: Newton's method with the Hessian summed over
+        the row chunks and a Cholesky solve, a handful of iterations even
+        on ill-conditioned data, each costing ``n_samples * n_features^2``
+        per output (the heads with a built-in loss; for a multi-class head
+        one system of ``(n_features + 1) * n_classes``). ``"auto"`` picks
+        Newton-Cholesky for float64 ``X`` and models of at most 128
+        coefficients (``(n_features + 1) * n_outputs``), except for a multi-label
+        target (fitted label by label with L-BFGS), and L-BFGS otherwise;
+        see the user guide.
 
     Attributes
     ----------
@@ -214,8 +369,9 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
     n_iter_ : int
-        Number of L-BFGS iterations. Multi-label: each label is fitted by
-        its own L-BFGS (all labels evaluated together), and ``n_iter_`` is
+        Number of iterations (of Newton-Cholesky, and of L-BFGS after it
+        where Newton found no usable step). Multi-label L-BFGS: each label
+        is fitted by its own L-BFGS (all labels evaluated together), and ``n_iter_`` is
         the largest number of iterations of a label.
     loss_curve_ : list of float
         The objective after each iteration; multi-label: after iteration
@@ -250,6 +406,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         "thresholds": [None, "array-like"],
         "classes_for_class_based_metrics": [None, "array-like"],
         "fit_intercept": ["boolean"],
+        "solver": [StrOptions({"auto", "lbfgs", "newton-cholesky"})],
     }
 
     def __init__(
@@ -267,6 +424,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         tol=1e-4,
         warm_start=False,
         verbose=0,
+        solver="auto",
     ):
         self.alpha = alpha
         self.pos_weight = pos_weight
@@ -280,6 +438,7 @@ class LinearClassifier(_HeadFromTarget, ClassifierMixin, _LinearModelMixin, _Bas
         self.tol = tol
         self.warm_start = warm_start
         self.verbose = verbose
+        self.solver = solver
 
 
 class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
@@ -317,7 +476,7 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
     fit_intercept : bool, default=True
         Whether to fit ``intercept_``.
     max_iter : int, default=100
-        Maximum number of L-BFGS iterations; a
+        Maximum number of iterations (of L-BFGS or Newton); a
         :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it
         stops the fit.
     tol : float, default=1e-4
@@ -332,6 +491,19 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         unchanged) instead of zeros.
     verbose : int, default=0
         If positive, print the objective after each iteration.
+    solver : {"auto", "lbfgs", "newton-cholesky"}, default="auto"
+        The optimiser; every one minimises the same objective with the same
+        stopping rule (``tol``). ``"lbfgs"``: SciPy's L-BFGS-B on the
+        preconditioned coefficients (one run per label for multi-label).
+        ``"newton-cholesky"``: Newton's method with the Hessian summed over
+        the row chunks and a Cholesky solve, a handful of iterations even
+        on ill-conditioned data, each costing ``n_samples * n_features^2``
+        per output (the heads with a built-in loss; for a multi-class head
+        one system of ``(n_features + 1) * n_classes``). ``"auto"`` picks
+        Newton-Cholesky for float64 ``X`` and models of at most 128
+        coefficients (``(n_features + 1) * n_outputs``), except for a multi-label head
+        without ``loss_fn`` (fitted label by label with L-BFGS) and a head
+        with ``loss_fn``, and L-BFGS otherwise; see the user guide.
 
     Attributes
     ----------
@@ -347,7 +519,7 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
     n_iter_ : int
-        Number of L-BFGS iterations (the most of any label for a
+        Number of iterations (the most of any label for L-BFGS on a
         :class:`~sklearn_heads.MultiLabelHead` without ``loss_fn``, whose
         labels are fitted separately, as in :class:`LinearClassifier`).
     loss_curve_ : list of float
@@ -383,6 +555,7 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         **_BaseHeadEstimator._parameter_constraints,
         "head": "no_validation",  # checked at fit: any head of the package
         "fit_intercept": ["boolean"],
+        "solver": [StrOptions({"auto", "lbfgs", "newton-cholesky"})],
     }
 
     def __init__(
@@ -396,6 +569,7 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         tol=1e-4,
         warm_start=False,
         verbose=0,
+        solver="auto",
     ):
         self.head = head
         self.alpha = alpha
@@ -405,3 +579,4 @@ class LinearEstimator(_GivenHead, _LinearModelMixin, _BaseHeadEstimator):
         self.tol = tol
         self.warm_start = warm_start
         self.verbose = verbose
+        self.solver = solver

@@ -766,3 +766,56 @@ def _softmax_ce_of_probabilities(class_ids, probabilities):
     ids = class_ids.astype(np.intp)
     with np.errstate(divide="ignore"):
         return -np.log(np.take_along_axis(probabilities, ids, axis=-1))
+
+
+# ---------------------------------------------------------------------------
+# curvature of the losses with respect to the logits (Newton's solver)
+
+
+def _sigmoid_ce_hessian(labels, logits, pos_weight=None, weight=None):
+    """Second derivative of the (weighted) sigmoid cross-entropy, element-wise.
+
+    With ``a = weight * (1 - z)`` and ``b = weight * q * z`` (see
+    :func:`_sigmoid_ce_sum_grad`) the loss ``a softplus(x) + b softplus(-x)``
+    has the second derivative ``(a + b) sigmoid(x) sigmoid(-x)``, computed
+    as ``e / (1 + e)^2`` with ``e = exp(-|x|)`` (no overflow, no
+    cancellation). Soft labels in ``[0, 1]`` are allowed.
+
+    Returns
+    -------
+    hessian : ndarray shaped like ``logits``
+    """
+    x = logits
+    e = np.exp(-np.abs(x))
+    curvature = e / np.square(1 + e)
+    c = np.subtract(1, labels, dtype=x.dtype)
+    c += labels if pos_weight is None else labels * np.asarray(pos_weight, dtype=x.dtype)
+    if weight is not None:
+        c *= np.asarray(weight, dtype=x.dtype)
+    curvature *= c
+    return curvature
+
+
+def _softmax_ce_hessian(logits, weight=None):
+    """Per-row Hessian ``w_i (diag(p_i) - p_i p_i^T)`` of the softmax cross-entropy.
+
+    It does not depend on the labels.
+
+    Parameters
+    ----------
+    logits : ndarray of shape (n, k)
+    weight : None or ndarray of shape (n, 1)
+
+    Returns
+    -------
+    hessian : ndarray of shape (n, k, k)
+    """
+    x = logits - np.max(logits, axis=1, keepdims=True)
+    p = np.exp(x)
+    p /= p.sum(axis=1, keepdims=True)
+    hessian = -p[:, :, None] * p[:, None, :]
+    k = p.shape[1]
+    hessian[:, np.arange(k), np.arange(k)] += p
+    if weight is not None:
+        hessian *= np.asarray(weight, dtype=p.dtype).reshape(-1, 1, 1)
+    return hessian

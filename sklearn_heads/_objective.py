@@ -28,6 +28,7 @@ import threading
 import numpy as np
 import scipy.sparse as sp
 
+from ._hessian import LinearHessian, chunk_hessian_blocks
 from ._losses import _float_dtype
 from ._models import LinearModel
 from ._threads import blas_libraries, single_threaded, thread_limits
@@ -92,6 +93,15 @@ def add_in_order(results):
         total = total + s
         grad += g
     return total, grad
+
+
+def add_in_order_with_hessian(results):
+    """Sum ``(loss_sum, gradient, hessian_blocks)`` triples in order, in float64."""
+    total, grad = add_in_order([(s, g) for s, g, _ in results])
+    blocks = np.array(results[0][2], dtype=np.float64, copy=True)
+    for _, _, b in results[1:]:
+        blocks += b
+    return total, grad, blocks
 
 
 def _default_n_threads():
@@ -396,8 +406,10 @@ class Objective:
             X, XT = _row_block(X_all, start, stop)
             yield X, XT, self.labels[start:stop], None if w is None else w[start:stop]
 
-    def _map_chunks(self, function):
+    def _map_chunks(self, function, blocks=None):
         """``[function(chunk) for chunk in chunks]``, on ``n_threads`` threads.
+
+        ``blocks`` (default: every chunk) are the chunks to map.
 
         NumPy, BLAS and SciPy's sparse products release the GIL, so the
         threads share the cores; every BLAS is limited to one thread
@@ -405,7 +417,7 @@ class Objective:
         chunk-sized products and, on a busy machine, waiting for them costs
         far more than the product).
         """
-        blocks = self._blocks
+        blocks = self._blocks if blocks is None else blocks
         if len(blocks) == 1:
             return [function(blocks[0])]
         if self.n_threads <= 1:
@@ -561,6 +573,135 @@ class Objective:
                 grad += self.alpha * penalty_grad
         self._check_finite(loss, grad)
         return loss, grad
+
+    #: Whether Newton's solver should have the Hessian evaluated with every
+    #: full step it tries (one pass over the rows instead of two when the
+    #: step is taken: worth it where a pass costs a round trip, on Dask).
+    hessian_with_trial_steps = False
+
+    def _chunk_hessian(self, model, params, column_scale, chunk):
+        """The Hessian blocks of the head's loss sum on one row chunk (linear models).
+
+        In float64, in units of ``column_scale`` (see
+        :func:`~sklearn_heads._hessian.chunk_hessian_blocks`), a slice of
+        rows at a time. The curvature ``h`` comes from logits computed as
+        the loss's are.
+        """
+        X, XT, z, w = chunk
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits, _ = model.forward(params, X)
+            h = self.head._loss_hessian_logits(z, logits, w)
+        if h is None:
+            raise ValueError(
+                f"{type(self.head).__name__} has no second derivative of its loss "
+                "(a user's loss_fn): Newton's solver needs one."
+            )
+        blocks = chunk_hessian_blocks(X, h, model.fit_intercept, column_scale)
+        if not _all_finite(blocks):
+            raise self._overflow("the Hessian of the loss overflows", X)
+        return blocks
+
+    def _chunk_loss_gradient_hessian(self, model, params, column_scale, chunk):
+        s, grad = self._chunk_loss_gradient(model, params, None, chunk)
+        return s, grad, self._chunk_hessian(model, params, column_scale, chunk)
+
+    def _sum_in_order(self, function, first, add, threads=True):
+        """The results of ``function`` over the chunks, added in row order.
+
+        ``first(result)`` makes the total of the first chunk's result (a
+        copy, added to in place), ``add(total, result)`` adds the next.
+
+        A group of chunks at a time (eight per thread), so that at most a
+        group's results (Hessian blocks of ``(d + 1) ** 2`` each) are held,
+        however many chunks there are; the order of the additions, and the
+        result, do not depend on the threads.
+        """
+        blocks = self._blocks
+        group = len(blocks) if not threads else max(1, 8 * self.n_threads)
+        total = None
+        for start in range(0, len(blocks), group):
+            part = blocks[start : start + group]
+            if threads:
+                results = self._map_chunks(function, part)
+            else:
+                results = [function(block) for block in part]
+            for result in results:
+                total = first(result) if total is None else add(total, result)
+        return total
+
+    def _evaluate_chunks_hessian(self, model, params, column_scale=None, *, threads=True):
+        """Loss sum, gradient and Hessian blocks over all chunks, added in row order."""
+        function = functools.partial(
+            self._chunk_loss_gradient_hessian, model, params, column_scale
+        )
+
+        def first(result):
+            s, g, b = result
+            return [s, np.array(g, dtype=np.float64), np.array(b, dtype=np.float64)]
+
+        def add(total, result):
+            s, g, b = result
+            total[0] = total[0] + s
+            total[1] += g
+            total[2] += b
+            return total
+
+        return tuple(self._sum_in_order(function, first, add, threads))
+
+    def _evaluate_hessian(self, model, params, column_scale=None):
+        """The Hessian blocks over all chunks, added in row order."""
+        function = functools.partial(self._chunk_hessian, model, params, column_scale)
+
+        def add(total, blocks):
+            total += blocks
+            return total
+
+        return self._sum_in_order(
+            function, lambda blocks: np.array(blocks, dtype=np.float64), add
+        )
+
+    def _linear_hessian(self, blocks, column_scale):
+        return LinearHessian(
+            blocks, self.model.n_features, self.model.fit_intercept, self.scale, self.alpha,
+            column_scale,
+        )
+
+    def hessian(self, theta, column_scale=None):
+        """The Hessian at ``theta`` alone (see :meth:`loss_gradient_hessian`)."""
+        if not isinstance(self.model, LinearModel):
+            raise TypeError("The Hessian is implemented for linear models only.")
+        params = np.asarray(theta).astype(self.compute_dtype, copy=False)
+        blocks = self._evaluate_hessian(self.model, params, column_scale)
+        return self._linear_hessian(blocks, column_scale)
+
+    def loss_gradient_hessian(self, theta, column_scale=None):
+        """The objective, its gradient and its Hessian at ``theta`` (linear models).
+
+        One pass over the row chunks (one round trip on Dask).
+        ``column_scale`` (powers of two, say ``preconditioner()``): the
+        Hessian is computed for the coefficients in those units, so that
+        columns whose squares overflow (1e200) still have one.
+
+        Returns
+        -------
+        loss : float
+        grad : ndarray of shape (n_params,), float64
+        hessian : :class:`~sklearn_heads._hessian.LinearHessian`
+        """
+        if not isinstance(self.model, LinearModel):
+            raise TypeError("The Hessian is implemented for linear models only.")
+        theta = np.asarray(theta)
+        params = theta.astype(self.compute_dtype, copy=False)
+        total, grad, blocks = self._evaluate_chunks_hessian(self.model, params, column_scale)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = self.scale * total
+            grad *= self.scale
+            if self.alpha:
+                penalty, penalty_grad = self.model.penalty(theta)
+                loss += self.alpha * penalty
+                grad += self.alpha * penalty_grad
+        self._check_finite(loss, grad)
+        return loss, grad, self._linear_hessian(blocks, column_scale)
 
     def loss(self, theta):
         """The objective at ``theta`` (see :meth:`loss_and_gradient`)."""

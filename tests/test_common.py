@@ -146,6 +146,12 @@ def _mlp(head, **params):
 #: Every estimator and kind of head that passes every check.
 ESTIMATORS = [
     LinearClassifier(),
+    # solver="auto" picks Newton-Cholesky for the checks' few features: both
+    # solvers, chosen explicitly
+    LinearClassifier(solver="lbfgs"),
+    LinearClassifier(solver="newton-cholesky"),
+    LinearEstimator(RegressionHead(), solver="lbfgs"),
+    LinearEstimator(PoissonRegressionHead(), solver="newton-cholesky"),
     MLPClassifier(hidden_units=(8,), random_state=0),
     # the defaults, as a user runs them: 100 hidden units, whose multi-label
     # probabilities round to 1 in float64 unless kept inside (0, 1)

@@ -83,10 +83,23 @@ def test_a_fit_that_stops_above_tol_warns_with_the_gradient():
     # stops with status 0 (the objective stalls), which is not convergence
     X, y = _badly_scaled()
     with pytest.warns(ConvergenceWarning, match=r"largest gradient component is \S+ > tol=1e-13"):
-        est = LinearClassifier(tol=1e-13).fit(X, y)
+        est = LinearClassifier(tol=1e-13, solver="lbfgs").fit(X, y)
     assert len(est.loss_curve_) == est.n_iter_
     with pytest.warns(ConvergenceWarning, match=r"label\(s\) \[.*\]: the largest gradient"):
         LinearClassifier(tol=1e-13).fit(X, np.c_[y, 1 - y])
+
+
+def test_a_newton_fit_that_stalls_above_tol_warns_with_the_gradient():
+    # Newton's steps reach a gradient in the columns' units below 1e-17 on
+    # this problem (L-BFGS stalls at 1e-13): tol=0 is out of reach for both
+    X, y = _badly_scaled()
+    with pytest.warns(
+        ConvergenceWarning,
+        match=r"Newton-Cholesky stopped after \d+ iteration\(s\) without meeting tol: the "
+        r"largest gradient component is \S+ > tol=0 \(the objective stopped decreasing\)",
+    ):
+        est = LinearClassifier(tol=0.0, solver="newton-cholesky").fit(X, y)
+    assert len(est.loss_curve_) == est.n_iter_ < est.max_iter
 
 
 def test_max_iter_warning_reports_the_gradient():

@@ -89,12 +89,13 @@ def _params(est):
     "estimator",
     [
         LinearClassifier(),
+        LinearClassifier(solver="lbfgs"),
         LinearClassifier(pos_weight=4.0, alpha=1e-2),
         LinearEstimator(BinaryClassHead(label_vocabulary=["no", "yes"]), alpha=1e-3),
         LinearEstimator(BinaryClassHead(loss_reduction="sum"), alpha=1.0),
         MLPClassifier((6,), activation="tanh", max_iter=40, random_state=0),
     ],
-    ids=["linear", "pos_weight", "vocabulary", "sum-reduction", "mlp"],
+    ids=["linear", "lbfgs", "pos_weight", "vocabulary", "sum-reduction", "mlp"],
 )
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 def test_fit_equals_in_memory_fit(client, binary, estimator, weighted):
@@ -109,6 +110,23 @@ def test_fit_equals_in_memory_fit(client, binary, estimator, weighted):
     assert on_dask.n_features_in_ == X.shape[1]
     if hasattr(ours, "classes_"):
         np.testing.assert_array_equal(on_dask.classes_, ours.classes_)
+
+
+def test_newton_takes_one_round_trip_per_full_step(client, binary):
+    # the loss, gradient and Hessian of a full Newton step come back
+    # together: a fit whose full steps are all taken costs one round trip
+    # per iteration, plus one at the start
+    from sklearn_heads._dask import _rows
+
+    X, y, w = binary
+    Xd, yd, wd = _chunked(X, y, w)
+    with mock.patch.object(_rows, "tree_reduce", wraps=_rows.tree_reduce) as trips:
+        on_dask = LinearClassifier(solver="newton-cholesky").fit(Xd, yd, sample_weight=wd)
+    assert trips.call_count == on_dask.n_iter_ + 1
+    ours = LinearClassifier(solver="newton-cholesky").fit(X, y, sample_weight=w)
+    assert on_dask.n_iter_ == ours.n_iter_
+    assert_allclose(on_dask.coef_, ours.coef_, rtol=0, atol=1e-8)
+    assert_allclose(on_dask.loss_curve_, ours.loss_curve_, rtol=1e-12)
 
 
 def test_multilabel_fit_equals_in_memory_fit(client):

@@ -2,7 +2,8 @@
 
 The same classes as in memory with one method replaced: the loss and
 gradient sums come from the workers (:meth:`DaskRows.sum_loss_gradient`)
-instead of from threads over an in-memory ``X``. The reduction, the L2
+instead of from threads over an in-memory ``X`` (and, for Newton's solver,
+the Hessian blocks with them, in the same round trip). The reduction, the L2
 penalty and the per-label split are the in-memory code's, run in the
 client next to L-BFGS.
 """
@@ -25,8 +26,19 @@ class _OnDaskRows:
         # as an in-memory objective of that chunk would
         self.compute_dtype = np.dtype(np.float64)
 
+    #: a pass over the rows is a round trip: Newton's solver gets the
+    #: Hessian with every full step it tries
+    hessian_with_trial_steps = True
+
     def _evaluate_chunks(self, model, params, columns=None, *, threads=True):
         return self.X.sum_loss_gradient(self.head, model, params, columns)
+
+    def _evaluate_chunks_hessian(self, model, params, column_scale=None, *, threads=True):
+        return self.X.sum_loss_gradient_hessian(self.head, model, params, column_scale)
+
+    def _evaluate_hessian(self, model, params, column_scale=None):
+        # a round trip either way: the loss and gradient come along
+        return self._evaluate_chunks_hessian(model, params, column_scale)[2]
 
     def column_scale(self):
         # from the column sums of squares the chunks reported when loaded

@@ -20,7 +20,13 @@ from sklearn.utils import check_array
 
 from .._compat import _check_feature_names, _check_n_features
 from .._losses import _float_dtype
-from .._objective import Objective, add_in_order, column_moments, scale_free_weights
+from .._objective import (
+    Objective,
+    add_in_order,
+    add_in_order_with_hessian,
+    column_moments,
+    scale_free_weights,
+)
 from .._threads import blas_libraries, single_threaded
 from .._validation import argument_named, check_sample_weight_values, require_positive_weight
 from ._objective import DaskLabelwiseObjective, DaskObjective
@@ -277,8 +283,21 @@ def _chunk_sums(static, chunk):
     return objective._evaluate_chunks(model, params, columns, threads=False)
 
 
+def _chunk_sums_hessian(static, chunk):
+    """The loss sum, gradient and Hessian blocks of one loaded chunk (a task)."""
+    head, model, params, column_scale = static
+    X, z, w = chunk
+    objective = Objective(head, model, X, z, w, prepared=True, n_threads=1)
+    params = params.astype(objective.compute_dtype, copy=False)
+    return objective._evaluate_chunks_hessian(model, params, column_scale, threads=False)
+
+
 def _add_group(*results):
     return add_in_order(results)
+
+
+def _add_group_with_hessian(*results):
+    return add_in_order_with_hessian(results)
 
 
 def _all_of(*flags):
@@ -326,6 +345,17 @@ class DaskRows:
         static = dask.delayed((head, model, np.asarray(params), columns), pure=False)
         task = dask.delayed(_chunk_sums, pure=False)
         return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group)
+
+    def sum_loss_gradient_hessian(self, head, model, params, column_scale=None):
+        """:meth:`sum_loss_gradient` and the Hessian blocks of a linear model, in one round trip.
+
+        See ``Objective.loss_gradient_hessian``: only the sums (a number, a
+        gradient and ``k`` or ``k * k`` blocks of ``(d + 1) ** 2``) reach
+        the client.
+        """
+        static = dask.delayed((head, model, np.asarray(params), column_scale), pure=False)
+        task = dask.delayed(_chunk_sums_hessian, pure=False)
+        return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group_with_hessian)
 
     def make_objective(self, head, model, alpha=0.0, labelwise=False):
         """The training objective on these rows (see ``_objective.make_objective``)."""

@@ -7,7 +7,12 @@ from scipy.special import log_expit, logit
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from .._losses import _sigmoid, _sigmoid_ce_loss_grad, _sigmoid_ce_of_probabilities
+from .._losses import (
+    _sigmoid,
+    _sigmoid_ce_hessian,
+    _sigmoid_ce_loss_grad,
+    _sigmoid_ce_of_probabilities,
+)
 from .._metrics import AUC, AccuracyBaseline, Mean, MeanMatch, Precision, Recall
 from ._base import Reduction, _check_thresholds, _check_vocabulary, _Head
 from ._labels import encode_binary_labels
@@ -135,6 +140,11 @@ class BinaryClassHead(_ClassifierTask, _Head):
 
     def _default_loss(self, z, logits, need_grad):
         return _sigmoid_ce_loss_grad(z, logits, self._pos_weight, need_grad=need_grad)
+
+    def _loss_hessian_logits(self, z, logits, w):
+        if self.loss_fn is not None:
+            return None
+        return _sigmoid_ce_hessian(z, logits, self._pos_weight, w)
 
     def _class_names(self):
         return np.asarray(self._vocabulary if self._vocabulary else ("0", "1"))

@@ -1,7 +1,7 @@
 """The logistic regression head (``tf.estimator.LogisticRegressionHead``)."""
 
 
-from .._losses import _sigmoid, _sigmoid_ce_loss_grad
+from .._losses import _sigmoid, _sigmoid_ce_hessian, _sigmoid_ce_loss_grad
 from .._metrics import Mean
 from ._base import Reduction, _Head
 from ._labels import encode_probability_labels
@@ -65,6 +65,11 @@ class LogisticRegressionHead(_RegressorTask, _Head):
 
     def _default_loss(self, z, logits, need_grad):
         return _sigmoid_ce_loss_grad(z, logits, need_grad=need_grad)
+
+    def _loss_hessian_logits(self, z, logits, w):
+        if self.loss_fn is not None:
+            return None
+        return _sigmoid_ce_hessian(z, logits, None, w)
 
     def _predictions(self, logits, keys):
         return {"predictions": _sigmoid(logits), "logits": logits}

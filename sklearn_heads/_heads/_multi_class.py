@@ -8,6 +8,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from .._losses import (
+    _softmax_ce_hessian,
     _softmax_ce_loss_grad,
     _softmax_ce_of_probabilities,
     _softmax_ce_sum_grad,
@@ -146,6 +147,11 @@ class MultiClassHead(_ClassifierTask, _Head):
 
     def _default_loss(self, z, logits, need_grad):
         return _softmax_ce_loss_grad(z, logits, need_grad=need_grad)
+
+    def _loss_hessian_logits(self, z, logits, w):
+        if self.loss_fn is not None:
+            return None
+        return _softmax_ce_hessian(logits, w)
 
     def _fused_sum_loss_gradient(self, z, logits, w, need_grad, out, columns):
         if columns is not None:

@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import type_of_target
 from .._compat import asarray
 from .._losses import (
     _sigmoid,
+    _sigmoid_ce_hessian,
     _sigmoid_ce_loss_grad,
     _sigmoid_ce_of_probabilities,
     _sigmoid_ce_sum_grad,
@@ -199,6 +200,14 @@ class MultiLabelHead(_ClassifierTask, _Head):
         if need_grad:
             grad /= k
         return loss, grad
+
+    def _loss_hessian_logits(self, z, logits, w):
+        if self.loss_fn is not None:
+            return None
+        # the mean over the classes: every logit weighs 1 / n_classes
+        weight = 1.0 / self.logits_dimension
+        weight = weight if w is None else w * weight
+        return _sigmoid_ce_hessian(z, logits, self._pos_weight, weight)
 
     def _fused_sum_loss_gradient(self, z, logits, w, need_grad, out, columns):
         # the mean over the classes: every logit weighs 1 / n_classes

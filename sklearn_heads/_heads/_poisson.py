@@ -102,6 +102,14 @@ class PoissonRegressionHead(RegressionHead):
             z, logits, bool(self.compute_full_loss), need_grad=need_grad
         )
 
+    def _loss_hessian_logits(self, z, logits, w):
+        # exp(x) - z x has the second derivative exp(x)
+        with np.errstate(over="ignore"):
+            hessian = np.exp(logits)
+        if w is not None:
+            hessian *= w
+        return hessian
+
     def _predicted_values(self, logits):
         with np.errstate(over="ignore"):  # a rate of inf, as TensorFlow's
             return np.exp(logits)

@@ -167,6 +167,15 @@ class RegressionHead(_RegressorTask, _Head):
     def _default_loss(self, z, logits, need_grad):
         return _squared_error_loss_grad(z, logits, need_grad=need_grad)
 
+    def _loss_hessian_logits(self, z, logits, w):
+        if self.loss_fn is not None:
+            return None
+        # (x - z)^2 has the second derivative 2
+        hessian = np.full(logits.shape, 2.0, dtype=logits.dtype)
+        if w is not None:
+            hessian *= w
+        return hessian
+
     def _fused_sum_loss_gradient(self, z, logits, w, need_grad, out, columns):
         if columns is not None:
             raise ValueError(f"{type(self).__name__} has no per-column losses.")

@@ -37,6 +37,13 @@ for its own task:
 ``_separable_outputs``
     Whether the built-in objective is a sum of independent per-output
     problems (which the linear models then solve one by one).
+``_loss_hessian_logits(z, logits, w)``, ``_has_loss_hessian``
+    The second derivative of ``_sum_loss_gradient``'s sum with respect to
+    the logits (``z`` and ``w`` encoded by ``_prepare``): shape ``(n, k)``
+    where the logits of a row do not interact (sigmoid, squared error,
+    Poisson), ``(n, k, k)`` blocks where they do (softmax); None for a
+    loss without one (a user's ``loss_fn``). Newton's solver of the linear
+    models needs it.
 
 The defaults here are those of a head no estimator can fit; the mixins
 below give the classification and regression families theirs.
@@ -146,6 +153,15 @@ class _Task:
 
     def _separated(self, z, w, logits):
         return np.zeros(0, dtype=bool)
+
+    def _loss_hessian_logits(self, z, logits, w):
+        return None
+
+    @property
+    def _has_loss_hessian(self):
+        """Whether :meth:`_loss_hessian_logits` answers (a head's own loss, not a ``loss_fn``)."""
+        overridden = type(self)._loss_hessian_logits is not _Task._loss_hessian_logits
+        return overridden and getattr(self, "loss_fn", None) is None
 
 
 class _ClassifierTask(_Task):
