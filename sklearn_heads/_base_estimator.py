@@ -239,6 +239,7 @@ class _BaseHeadEstimator(BaseEstimator):
             verbose=self.verbose,
             history=self._lbfgs_history(X),
             scale=scale,
+            refine=getattr(objective, "refine", None),
         )
 
     def _parameter_scale(self, model, objective):

@@ -45,8 +45,15 @@ CHUNK_BYTES = 64 * 2**20
 BLOCK_BYTES = 4 * 2**20
 
 #: Whether float32 ``X`` of a linear model is computed in float64 chunk by
-#: chunk (see :class:`Objective`).
+#: chunk (see :class:`Objective`), once :meth:`Objective.refine` asks for
+#: it or from the start without :data:`FAST_FLOAT32`.
 UPCAST_LINEAR_FLOAT32 = True
+
+#: Whether float32 ``X`` of a linear model starts with float32 products
+#: (float64 parameters rounded to float32, float64 sums of the chunks'
+#: results), which read ``X`` at the speed of memory, until the solver
+#: calls :meth:`Objective.refine` (see :func:`~sklearn_heads._solver.minimize_lbfgs`).
+FAST_FLOAT32 = True
 
 
 def _available_cores():
@@ -64,13 +71,15 @@ N_THREADS = max(1, min(8, _available_cores()))
 
 
 def _upcasts(X, model):
-    """Whether ``X`` is computed in float64, one chunk at a time.
+    """Whether ``X`` can be computed in float64, one chunk at a time.
 
-    float32 ``X`` of a linear model is (never a float64 copy of ``X``):
+    float32 ``X`` of a linear model can (never a float64 copy of ``X``):
     with float32 parameters L-BFGS's small late steps round away and its
     line search stalls on a staircase objective (dozens of wasted
     evaluations), while the cost of an evaluation is reading ``X``, which
-    stays float32.
+    stays float32. The copy costs a third of an evaluation, so the
+    products start in float32 (:data:`FAST_FLOAT32`), and the solver
+    switches to float64 with :meth:`Objective.refine` when that stalls.
     """
     return (
         UPCAST_LINEAR_FLOAT32
@@ -270,15 +279,35 @@ class Objective:
     prepared : bool, default=False
         Whether ``labels`` and ``sample_weight`` are already encoded by
         ``head._prepare`` (see :meth:`_set_data`).
+    precise : bool, default=False
+        Start with float64 products for float32 ``X`` of a linear model
+        (as after :meth:`refine`), rather than float32 ones.
+
+    Notes
+    -----
+    Float32 ``X`` of a linear model starts with float32 products: the
+    parameters rounded to float32, each chunk's logits, head gradient and
+    ``X.T @ G`` in float32, every chunk's loss sum and gradient added in
+    float64. That reads ``X`` once at the speed of memory, and its
+    gradient is accurate to far below any ``tol``; but its loss is a
+    staircase at the rounding of float32 logits, on which L-BFGS's line
+    search stalls near the minimum. The solver then calls :meth:`refine`
+    and goes on with float64 products (each chunk copied to float64 in a
+    per-thread buffer): the fit ends on the float64 objective.
     """
+
+    #: Whether float32 ``X`` of a linear model may start with float32
+    #: products (its solver calls :meth:`refine`).
+    _fast_float32 = True
 
     def __init__(
         self, head, model, X, labels, sample_weight=None, alpha=0.0, chunk_size=None,
-        n_threads=None, *, prepared=False,
+        n_threads=None, *, prepared=False, precise=False,
     ):
         self.head = head
         self.model = model
         self.alpha = float(alpha)
+        self._precise = bool(precise) or not (FAST_FLOAT32 and self._fast_float32)
         self._set_data(X, labels, sample_weight, chunk_size, n_threads, prepared)
         self.scale = head._loss_scale(self.total_weight)
 
@@ -304,10 +333,14 @@ class Objective:
         w = self.sample_weight
         self.total_weight = float(self.n_samples if w is None else np.sum(w, dtype=np.float64))
         self.dtype = dtype
-        self._upcast = _upcasts(X, self.model)
-        self.compute_dtype = np.dtype(np.float64) if self._upcast else dtype
+        upcasts = _upcasts(X, self.model)
+        # the parameters (and gradients) are float64 either way; the
+        # products are float32 until refine()
+        self._upcast = upcasts and self._precise
+        self._can_refine = upcasts and not self._upcast
+        self.compute_dtype = np.dtype(np.float64) if upcasts else dtype
         if chunk_size is None:
-            row_bytes = max(1, self.model.row_bytes(self.compute_dtype))
+            row_bytes = max(1, self.model.row_bytes(self.compute_dtype if self._upcast else dtype))
             x_row_bytes = _x_row_bytes(X) * (3 if self._upcast else 1)
             chunk_size = max(
                 1, min(CHUNK_BYTES // row_bytes, BLOCK_BYTES // (row_bytes + x_row_bytes))
@@ -316,6 +349,26 @@ class Objective:
         self.n_threads = int(_default_n_threads() if n_threads is None else n_threads)
         self._blocks = list(self._chunks())
         self._local = threading.local()  # per-thread buffers
+
+    @property
+    def precise(self):
+        """Whether the products are in the parameters' dtype (see :meth:`refine`)."""
+        return not self._can_refine
+
+    def refine(self):
+        """Switch float32 products to float64 ones; whether anything changed.
+
+        Called by the solver when L-BFGS stops short of ``tol`` on the
+        float32 products' objective (see the class notes). Later
+        evaluations copy each float32 chunk to float64 and compute in
+        float64, as with ``precise=True``. A no-op returning False when the
+        products are in float64 already, or in float32 for good (float32
+        ``X`` of an MLP, sparse ``X``).
+        """
+        if not self._can_refine:
+            return False
+        self._upcast, self._can_refine = True, False
+        return True
 
     def preconditioner(self, unscaled_octaves=0):
         """The scale of each coefficient's preconditioned variable.
@@ -450,8 +503,24 @@ class Objective:
         ``columns`` (for :class:`LabelwiseObjective`) are the labels that
         ``model``'s outputs stand for; the loss sum is then one per label.
         """
+        upcast = self._upcast
+        s, grad = self._chunk_sums(model, params, columns, chunk, upcast)
+        if s is None and not upcast and self._can_refine:
+            # float32 products overflowed: this chunk in float64
+            upcast = True
+            s, grad = self._chunk_sums(model, params, columns, chunk, upcast)
+        if s is None:
+            X = self._upcast_chunk(chunk[0])[0] if upcast else chunk[0]
+            raise self._chunk_overflow(model, params, X)
+        return s, grad
+
+    def _chunk_sums(self, model, params, columns, chunk, upcast):
+        """``(loss sum, gradient)`` of one chunk (``(None, None)`` if not finite).
+
+        ``upcast``: with the chunk copied to float64 (:meth:`_upcast_chunk`).
+        """
         X, XT, z, w = chunk
-        if self._upcast:
+        if upcast:
             X, XT = self._upcast_chunk(X)
         if columns is not None and columns.size != z.shape[1]:
             z = z[:, columns]
@@ -459,13 +528,13 @@ class Objective:
             logits, cache = model.forward(params, X)
             if self.head._calls_user_code and not np.all(np.isfinite(logits)):
                 # a user's loss_fn is only ever called with finite logits
-                raise self._chunk_overflow(model, params, X)
+                return None, None
             s, grad_logits = self.head._sum_loss_gradient(
                 z, logits, w, out=logits, columns=columns
             )
             grad = model.backward(params, X, cache, grad_logits, XT=XT)
         if not (_all_finite(s) and _all_finite(grad)):
-            raise self._chunk_overflow(model, params, X)
+            return None, None
         return s, grad
 
     def _chunk_overflow(self, model, params, X):
@@ -597,6 +666,9 @@ class LabelwiseObjective(Objective):
     X, labels, sample_weight, alpha, chunk_size, n_threads
         As in :class:`Objective`.
     """
+
+    #: the batched L-BFGS driver has no :meth:`refine` step: float64 products
+    _fast_float32 = False
 
     def __init__(
         self, head, model, X, labels, sample_weight=None, alpha=0.0, chunk_size=None,

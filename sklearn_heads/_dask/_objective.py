@@ -9,6 +9,7 @@ client next to L-BFGS.
 
 import numpy as np
 
+from .._models import LinearModel
 from .._objective import LabelwiseObjective, Objective, column_scale
 
 
@@ -24,9 +25,14 @@ class _OnDaskRows:
         # the parameters travel in float64; each chunk's task casts them
         # as an in-memory objective of that chunk would
         self.compute_dtype = np.dtype(np.float64)
+        # float32 products in the chunks' tasks until refine(), as in memory
+        self._upcast = False
+        self._can_refine = (
+            not self._precise and X.dtype == np.float32 and isinstance(self.model, LinearModel)
+        )
 
     def _evaluate_chunks(self, model, params, columns=None, *, threads=True):
-        return self.X.sum_loss_gradient(self.head, model, params, columns)
+        return self.X.sum_loss_gradient(self.head, model, params, columns, precise=self.precise)
 
     def column_scale(self):
         # from the column sums of squares the chunks reported when loaded

@@ -1,0 +1,162 @@
+"""Milliseconds per evaluation of the training objective against the machine's floor.
+
+One evaluation of ``Objective.loss_and_gradient`` (binary head, linear
+model, no sample weights) reads ``X`` for the forward product ``X @ w``
+and again for the backward product ``X.T @ g``. This script times it next
+to the machine's floor for the same ``X``, measured in the same run:
+
+* **stream**: the fastest of a few plain reads of ``X`` (a sum of the
+  raveled array in this thread, and in two threads over halves of the
+  rows): what reading ``X`` once from memory costs;
+* **X @ w**: NumPy's matrix-vector product alone (BLAS);
+* **einsum**: ``np.einsum("ij,j->i", X, w)`` alone.
+
+Every measurement is repeated ``--repeats`` times, interleaved (one of
+each in turn), after one untimed warm-up; the table shows medians and the
+ratio ours / stream (the target of issue 18: at most 2). The machine is
+shared: the load average before and after is printed, read ratios rather
+than absolute times.
+
+Usage::
+
+    python benchmarks/bench_kernel.py [--repeats N] [--only NAME ...] [--markdown FILE]
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from sklearn_heads import BinaryClassHead  # noqa: E402
+from sklearn_heads._models import LinearModel  # noqa: E402
+from sklearn_heads._objective import Objective  # noqa: E402
+
+#: name -> (rows, columns, dtype)
+SHAPES = {
+    "200k x 100 float64": (200_000, 100, np.float64),
+    "200k x 100 float32": (200_000, 100, np.float32),
+    "1M x 100 float64": (1_000_000, 100, np.float64),
+    "1M x 100 float32": (1_000_000, 100, np.float32),
+    "200k x 1000 float64": (200_000, 1000, np.float64),
+    "200k x 1000 float32": (200_000, 1000, np.float32),
+}
+
+TARGET = 2.0
+
+
+def _two_thread_sum(X):
+    """Sum of ``X`` read by two threads, one half of the rows each."""
+    half = X.shape[0] // 2
+    out = [0.0, 0.0]
+
+    def work(i, part):
+        out[i] = float(part.reshape(-1).sum())
+
+    thread = threading.Thread(target=work, args=(1, X[half:]))
+    thread.start()
+    work(0, X[:half])
+    thread.join()
+    return out[0] + out[1]
+
+
+def _data(n, d, dtype, seed=0):
+    """Standard normal ``X`` made in ``dtype`` (no float64 copy) and 0/1 labels."""
+    rng = np.random.default_rng(seed)
+    X = np.empty((n, d), dtype=dtype)
+    step = 50_000
+    for start in range(0, n, step):
+        X[start : start + step] = rng.standard_normal((min(step, n - start), d), dtype=dtype)
+    y = (rng.random(n) < 0.5).astype(np.float64)
+    return X, y
+
+
+def measure(name, repeats):
+    """One row of the table: median ms of each measurement."""
+    n, d, dtype = SHAPES[name]
+    X, y = _data(n, d, dtype)
+    model = LinearModel(d, 1)
+    objective = Objective(BinaryClassHead(), model, X, y)
+    theta = np.random.default_rng(1).standard_normal(model.n_params) / np.sqrt(d)
+    w = theta[:d].astype(dtype)
+    tasks = {
+        "ours": lambda: objective.loss_and_gradient(theta),
+        "stream 1 thread": lambda: X.reshape(-1).sum(),
+        "stream 2 threads": lambda: _two_thread_sum(X),
+        "X @ w": lambda: X @ w,
+        "einsum": lambda: np.einsum("ij,j->i", X, w),
+    }
+    times = {key: [] for key in tasks}
+    for task in tasks.values():  # warm-up: threads, buffers, page faults
+        task()
+    for repeat in range(repeats):
+        order = list(tasks) if repeat % 2 == 0 else list(tasks)[::-1]
+        for key in order:
+            start = time.perf_counter()
+            tasks[key]()
+            times[key].append(1e3 * (time.perf_counter() - start))
+    medians = {key: statistics.median(values) for key, values in times.items()}
+    stream = min(medians["stream 1 thread"], medians["stream 2 threads"])
+    row = {
+        "shape": name,
+        "ours": medians["ours"],
+        "stream": stream,
+        "X @ w": medians["X @ w"],
+        "einsum": medians["einsum"],
+        "ratio": medians["ours"] / stream,
+        "GB/s stream": X.nbytes / stream / 1e6,
+        "chunk rows": objective.chunk_size,
+        "threads": objective.n_threads,
+    }
+    return row
+
+
+def table(rows):
+    lines = [
+        "| shape | ours (ms) | stream (ms) | X @ w (ms) | einsum (ms) | ours / stream | "
+        "stream GB/s | chunk rows |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        ok = "ok" if r["ratio"] <= TARGET else "MISSED"
+        lines.append(
+            f"| {r['shape']} | {r['ours']:.1f} | {r['stream']:.1f} | {r['X @ w']:.1f} | "
+            f"{r['einsum']:.1f} | **{r['ratio']:.2f}** ({ok}) | {r['GB/s stream']:.1f} | "
+            f"{r['chunk rows']} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--only", nargs="+", choices=list(SHAPES), metavar="NAME")
+    parser.add_argument("--markdown", help="also write the table to this file")
+    args = parser.parse_args(argv)
+    load_before = os.getloadavg()
+    rows = []
+    for name in args.only or SHAPES:
+        rows.append(measure(name, args.repeats))
+        print(table(rows[-1:]).splitlines()[-1], flush=True)
+    load_after = os.getloadavg()
+    header = (
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"{os.cpu_count()} cpus, medians of {args.repeats} interleaved repeats; "
+        f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"
+    )
+    text = header + "\n\n" + table(rows)
+    print()
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
