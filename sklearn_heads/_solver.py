@@ -134,6 +134,8 @@ class Stopping:
         self.last = {}
         self.overflow = None
         self.n_evaluations = 0
+        #: whether ``refine`` changed ``fun`` during the run
+        self.refined = False
 
     def evaluate(self, v):
         """``fun(v)``, remembered for the callback and the result.
@@ -198,6 +200,7 @@ class Stopping:
         if refine is None or not refine():
             return False
         self.last = {}  # a fast evaluation
+        self.refined = True
         return True
 
     def run(self, v0, options):
@@ -313,11 +316,13 @@ def minimize_lbfgs(
             stopping.gradients(grad)[0] > tol
             and n_iter < max_iter
             and stopping.n_evaluations < max_fun
-            and stopping.make_exact()
+            and (stopping.make_exact() or stopping.refined)
         ):
-            # stopped on the fast objective (its line search failed on
-            # its rounding): on from the last iterate with the exact one
-            stopping.overflow = None
+            # stopped short of tol on a fast objective (its line search
+            # failed on its rounding), or after it was made exact in the
+            # run (L-BFGS-B's last loss values were fast ones): on from
+            # the last iterate with a fresh L-BFGS on the exact one
+            stopping.last, stopping.overflow = {}, None
             v, loss, grad, status, message = stopping.run(
                 v,
                 _lbfgs_options(max_iter - n_iter, max_fun - stopping.n_evaluations, history),
