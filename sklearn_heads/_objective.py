@@ -339,16 +339,30 @@ class Objective:
         self._upcast = upcasts and self._precise
         self._can_refine = upcasts and not self._upcast
         self.compute_dtype = np.dtype(np.float64) if upcasts else dtype
+        self._given_chunk_size = chunk_size
+        self.n_threads = int(_default_n_threads() if n_threads is None else n_threads)
+        self._split_rows()
+        self._local = threading.local()  # per-thread buffers
+
+    def _split_rows(self):
+        """Set ``chunk_size`` and the row chunks, for the products' dtype.
+
+        Unless given, a chunk holds as many rows as fit in
+        :data:`BLOCK_BYTES` with their intermediate arrays and, when it is
+        copied to float64 (:meth:`_upcast_chunk`), with that copy: the
+        chunk that the forward product reads from memory is still in the
+        cache when the backward product reads it again.
+        """
+        chunk_size = self._given_chunk_size
         if chunk_size is None:
-            row_bytes = max(1, self.model.row_bytes(self.compute_dtype if self._upcast else dtype))
-            x_row_bytes = _x_row_bytes(X) * (3 if self._upcast else 1)
+            dtype = self.compute_dtype if self._upcast else self.dtype
+            row_bytes = max(1, self.model.row_bytes(dtype))
+            x_row_bytes = _x_row_bytes(self.X) * (3 if self._upcast else 1)
             chunk_size = max(
                 1, min(CHUNK_BYTES // row_bytes, BLOCK_BYTES // (row_bytes + x_row_bytes))
             )
         self.chunk_size = int(chunk_size)
-        self.n_threads = int(_default_n_threads() if n_threads is None else n_threads)
         self._blocks = list(self._chunks())
-        self._local = threading.local()  # per-thread buffers
 
     @property
     def precise(self):
@@ -368,6 +382,7 @@ class Objective:
         if not self._can_refine:
             return False
         self._upcast, self._can_refine = True, False
+        self._split_rows()  # smaller chunks: their float64 copies are in the cache too
         return True
 
     def preconditioner(self, unscaled_octaves=0):
