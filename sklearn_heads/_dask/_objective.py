@@ -31,6 +31,10 @@ class _OnDaskRows:
             not self._precise and X.dtype == np.float32 and isinstance(self.model, LinearModel)
         )
 
+    def _split_rows(self):
+        # the rows are the workers' chunks; each task splits its own
+        pass
+
     def _evaluate_chunks(self, model, params, columns=None, *, threads=True):
         return self.X.sum_loss_gradient(self.head, model, params, columns, precise=self.precise)
 
