@@ -262,8 +262,8 @@ class Objective:
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         Used as given (no copy; sparse matrices other than CSR are
         converted to CSR when split into chunks). float32 is computed in
-        float32, except dense ``X`` under a linear model: in float64, one
-        chunk at a time.
+        float32, except dense ``X`` under a linear model: in float32 until
+        :meth:`refine`, then in float64, one chunk at a time (see Notes).
     labels : array-like
         Targets in a format the head accepts.
     sample_weight : array-like of shape (n_samples,), default=None
@@ -289,10 +289,12 @@ class Objective:
     parameters rounded to float32, each chunk's logits, head gradient and
     ``X.T @ G`` in float32, every chunk's loss sum and gradient added in
     float64. That reads ``X`` once at the speed of memory, and its
-    gradient is accurate to far below any ``tol``; but its loss is a
+    gradient is accurate (to about 1e-8 on the benchmarks' data, far below
+    the default ``tol``); but its loss is a
     staircase at the rounding of float32 logits, on which L-BFGS's line
-    search stalls near the minimum. The solver then calls :meth:`refine`
-    and goes on with float64 products (each chunk copied to float64 in a
+    search would stall near the minimum. The solver calls :meth:`refine`
+    before (see :data:`~sklearn_heads._solver.REFINE_BELOW`) and goes on
+    with float64 products (each chunk copied to float64 in a
     per-thread buffer): the fit ends on the float64 objective.
     """
 
@@ -372,8 +374,9 @@ class Objective:
     def refine(self):
         """Switch float32 products to float64 ones; whether anything changed.
 
-        Called by the solver when L-BFGS stops short of ``tol`` on the
-        float32 products' objective (see the class notes). Later
+        Called by the solver once L-BFGS nearly stalls on the float32
+        products' objective, or stops short of ``tol`` on it (see the class
+        notes and :func:`~sklearn_heads._solver.minimize_lbfgs`). Later
         evaluations copy each float32 chunk to float64 and compute in
         float64, as with ``precise=True``. A no-op returning False when the
         products are in float64 already, or in float32 for good (float32
