@@ -229,7 +229,10 @@ class _BaseHeadEstimator(BaseEstimator):
 
     def _minimize(self, head, model, X, labels, sample_weight):
         """Minimise the objective with L-BFGS: an ``LBFGSResult``."""
-        objective = make_objective(head, model, X, labels, sample_weight, alpha=self.alpha)
+        # float32 products for float32 X until minimize_lbfgs refines them
+        objective = make_objective(
+            head, model, X, labels, sample_weight, alpha=self.alpha, precise=False
+        )
         scale = self._parameter_scale(model, objective)
         return minimize_lbfgs(
             objective.loss_and_gradient,
@@ -239,7 +242,7 @@ class _BaseHeadEstimator(BaseEstimator):
             verbose=self.verbose,
             history=self._lbfgs_history(X),
             scale=scale,
-            refine=getattr(objective, "refine", None),
+            refine=objective.refine,
         )
 
     def _parameter_scale(self, model, objective):

@@ -279,13 +279,16 @@ class Objective:
     prepared : bool, default=False
         Whether ``labels`` and ``sample_weight`` are already encoded by
         ``head._prepare`` (see :meth:`_set_data`).
-    precise : bool, default=False
-        Start with float64 products for float32 ``X`` of a linear model
-        (as after :meth:`refine`), rather than float32 ones.
+    precise : bool, default=True
+        False: float32 ``X`` of a linear model starts with float32
+        products, until :meth:`refine` (see Notes); for a solver that calls
+        it, as :func:`~sklearn_heads._solver.minimize_lbfgs` does. True:
+        float64 products from the start, the objective exact throughout.
 
     Notes
     -----
-    Float32 ``X`` of a linear model starts with float32 products: the
+    With ``precise=False``, float32 ``X`` of a linear model starts with
+    float32 products: the
     parameters rounded to float32, each chunk's logits, head gradient and
     ``X.T @ G`` in float32, every chunk's loss sum and gradient added in
     float64. That reads ``X`` once at the speed of memory, and its
@@ -299,12 +302,12 @@ class Objective:
     """
 
     #: Whether float32 ``X`` of a linear model may start with float32
-    #: products (its solver calls :meth:`refine`).
+    #: products (``precise=False``).
     _fast_float32 = True
 
     def __init__(
         self, head, model, X, labels, sample_weight=None, alpha=0.0, chunk_size=None,
-        n_threads=None, *, prepared=False, precise=False,
+        n_threads=None, *, prepared=False, precise=True,
     ):
         self.head = head
         self.model = model
@@ -758,7 +761,9 @@ class LabelwiseObjective(Objective):
         return losses, grads
 
 
-def make_objective(head, model, X, labels, sample_weight=None, alpha=0.0, *, labelwise=False):
+def make_objective(
+    head, model, X, labels, sample_weight=None, alpha=0.0, *, labelwise=False, precise=True
+):
     """The objective of ``X``: in memory, or a backend's rows.
 
     Parameters
@@ -771,8 +776,15 @@ def make_objective(head, model, X, labels, sample_weight=None, alpha=0.0, *, lab
         ``sample_weight`` are then ignored) and make their own objective.
     labelwise : bool, default=False
         A :class:`LabelwiseObjective` rather than an :class:`Objective`.
+    precise : bool, default=True
+        False: float32 products for float32 ``X`` of a linear model until
+        the objective's ``refine()`` (see :class:`Objective`); a
+        :class:`LabelwiseObjective` is always precise.
     """
     if hasattr(X, "make_objective"):  # a backend's rows
-        return X.make_objective(head, model, alpha=alpha, labelwise=labelwise)
-    cls = LabelwiseObjective if labelwise else Objective
-    return cls(head, model, X, labels, sample_weight, alpha=alpha)
+        return X.make_objective(
+            head, model, alpha=alpha, labelwise=labelwise, precise=precise
+        )
+    if labelwise:
+        return LabelwiseObjective(head, model, X, labels, sample_weight, alpha=alpha)
+    return Objective(head, model, X, labels, sample_weight, alpha=alpha, precise=precise)

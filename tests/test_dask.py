@@ -164,9 +164,10 @@ def test_float32_products_on_the_workers_until_refined(client, binary):
     head, _, rows = training_rows(LinearClassifier(), *_chunked(X32, y), None)
     model = LinearModel(X.shape[1], 1)
     theta = 0.3 * np.random.RandomState(0).randn(model.n_params)
-    on_dask = make_objective(head, model, X=rows, labels=None)
-    fast = Objective(head, model, X32, y).loss(theta)
-    exact = Objective(head, model, X32, y, precise=True).loss(theta)
+    on_dask = make_objective(head, model, X=rows, labels=None, precise=False)
+    assert make_objective(head, model, X=rows, labels=None).precise  # the default
+    fast = Objective(head, model, X32, y, precise=False).loss(theta)
+    exact = Objective(head, model, X32, y).loss(theta)
     assert fast != pytest.approx(exact, rel=1e-12, abs=0)
     assert not on_dask.precise
     assert on_dask.loss(theta) == pytest.approx(fast, rel=1e-12, abs=0)

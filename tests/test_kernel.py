@@ -148,8 +148,8 @@ def test_float32_products_until_refined():
     y = (X[:, 0] > 0).astype(int)
     model = LinearModel(6, 1)
     theta = np.random.RandomState(0).randn(model.n_params)
-    fast = Objective(BinaryClassHead(), model, X, y, chunk_size=64)
-    exact = Objective(BinaryClassHead(), model, X, y, chunk_size=64, precise=True)
+    fast = Objective(BinaryClassHead(), model, X, y, chunk_size=64, precise=False)
+    exact = Objective(BinaryClassHead(), model, X, y, chunk_size=64)
     assert not fast.precise and exact.precise
     assert fast.compute_dtype == exact.compute_dtype == np.float64
     loss_fast, grad_fast = fast.loss_and_gradient(theta)
@@ -177,7 +177,7 @@ def test_float32_products_until_refined():
 )
 def test_refine_is_a_no_op_where_nothing_changes(make):
     X, model = make(_rows(20, 4, np.float32))
-    objective = Objective(BinaryClassHead(), model, X, np.arange(20) % 2)
+    objective = Objective(BinaryClassHead(), model, X, np.arange(20) % 2, precise=False)
     assert objective.precise
     assert objective.refine() is False
 
@@ -188,8 +188,8 @@ def test_float32_products_that_overflow_are_redone_in_float64():
     y = np.array([0, 1, 0, 1])
     model = LinearModel(2, 1, fit_intercept=False)
     theta = np.array([2e8, 2e8])
-    fast = Objective(BinaryClassHead(), model, X, y)
-    exact = Objective(BinaryClassHead(), model, X, y, precise=True)
+    fast = Objective(BinaryClassHead(), model, X, y, precise=False)
+    exact = Objective(BinaryClassHead(), model, X, y)
     loss, grad = fast.loss_and_gradient(theta)
     assert np.isfinite(loss) and np.all(np.isfinite(grad))
     assert (loss, list(grad)) == tuple(

@@ -329,10 +329,11 @@ class DaskRows:
         task = dask.delayed(_chunk_sums, pure=False)
         return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group)
 
-    def make_objective(self, head, model, alpha=0.0, labelwise=False):
+    def make_objective(self, head, model, alpha=0.0, labelwise=False, precise=True):
         """The training objective on these rows (see ``_objective.make_objective``)."""
-        cls = DaskLabelwiseObjective if labelwise else DaskObjective
-        return cls(head, model, self, None, None, alpha=alpha)
+        if labelwise:
+            return DaskLabelwiseObjective(head, model, self, None, None, alpha=alpha)
+        return DaskObjective(head, model, self, None, None, alpha=alpha, precise=precise)
 
     def all_chunks(self, function, *args):
         """``function(X, labels, sample_weight, *args)`` AND-ed over the chunks."""
