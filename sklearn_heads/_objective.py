@@ -546,7 +546,10 @@ class Objective:
         if columns is not None and columns.size != z.shape[1]:
             z = z[:, columns]
         with np.errstate(over="ignore", invalid="ignore"):
-            logits, cache = model.forward(params, X)
+            if upcast:  # a linear model's chunk, just copied: in the cache
+                logits, cache = model.forward(params, X, in_cache=True)
+            else:
+                logits, cache = model.forward(params, X)
             if self.head._calls_user_code and not np.all(np.isfinite(logits)):
                 # a user's loss_fn is only ever called with finite logits
                 return None, None
