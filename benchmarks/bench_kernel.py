@@ -8,7 +8,9 @@ to the machine's floor for the same ``X``, measured in the same run:
 * **stream**: the fastest of a few plain reads of ``X`` (a sum of the
   raveled array in this thread, and in two threads over halves of the
   rows): what reading ``X`` once from memory costs;
-* **X @ w**: NumPy's matrix-vector product alone (BLAS);
+* **X @ w**: NumPy's matrix-vector product alone (BLAS, one thread: as
+  ours runs it, and so that BLAS's idle threads do not spin on the cores
+  while the other measurements run);
 * **einsum**: ``np.einsum("ij,j->i", X, w)`` alone.
 
 "ours" is the objective as a fit evaluates it (``precise=False``: float32
@@ -40,6 +42,7 @@ import threading
 import time
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -75,6 +78,11 @@ def _two_thread_sum(X):
     return out[0] + out[1]
 
 
+def _one_blas_thread(function):
+    with threadpool_limits(limits=1, user_api="blas"):
+        return function()
+
+
 def _data(n, d, dtype, seed=0):
     """Standard normal ``X`` made in ``dtype`` (no float64 copy) and 0/1 labels."""
     rng = np.random.default_rng(seed)
@@ -100,7 +108,7 @@ def measure(name, repeats):
         "ours": lambda: objective.loss_and_gradient(theta),
         "stream 1 thread": lambda: X.reshape(-1).sum(),
         "stream 2 threads": lambda: _two_thread_sum(X),
-        "X @ w": lambda: X @ w,
+        "X @ w": lambda: _one_blas_thread(lambda: X @ w),
         "einsum": lambda: np.einsum("ij,j->i", X, w),
     }
     if objective.precise != exact.precise:  # float32: the refined objective too
