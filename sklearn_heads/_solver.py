@@ -287,10 +287,13 @@ def minimize_lbfgs(
     refine : callable, default=None
         ``refine() -> bool``: make ``fun`` exact (float64 products for
         float32 data, see ``Objective.refine``), True if that changed it.
-        When L-BFGS stops on the fast ``fun`` without the gradient test
-        passing (its line search stalled on the float32 rounding of the
-        loss, or ``max_fun``), it goes on from there on the exact one,
-        with the iterations and evaluations left.
+        Called after the first iteration that decreases the objective by
+        less than :data:`REFINE_BELOW` relatively; L-BFGS goes on. When a
+        run on the fast ``fun``, or one refined on the way, stops without
+        the gradient test passing (a line search failing on the float32
+        rounding of the loss, ``max_fun``), a fresh L-BFGS goes on from
+        there on the exact ``fun``, with the iterations and evaluations
+        left.
 
     Returns
     -------
