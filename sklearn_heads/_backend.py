@@ -10,7 +10,7 @@ input is seen) that provides:
     ``estimator._target_head``, its classes (or None), and the training
     rows. ``rows`` has ``shape`` and ``dtype``, and the training objective
     of the rows comes from ``rows.make_objective(head, model, alpha,
-    labelwise)``; ``rows.all_chunks(function, *args)`` ANDs
+    labelwise, precise)``; ``rows.all_chunks(function, *args)`` ANDs
     ``function(X, labels, sample_weight, *args)`` over the row chunks.
 ``map_row_chunks(estimator, method_name, X)``
     The fitted estimator's prediction method over ``X``, lazily.

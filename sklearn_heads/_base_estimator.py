@@ -297,9 +297,13 @@ class _BaseHeadEstimator(BaseEstimator):
         """Minimise the objective with L-BFGS: an ``LBFGSResult``.
 
         From ``theta0`` (default: :meth:`_initial_theta`) for ``max_iter``
-        iterations (default: the parameter).
+        iterations (default: the parameter). float32 ``X`` is multiplied in
+        float32 until ``minimize_lbfgs`` refines the objective (see
+        ``Objective.refine``).
         """
-        objective = self._objective(head, model, X, labels, sample_weight)
+        objective = make_objective(
+            head, model, X, labels, sample_weight, alpha=self.alpha, precise=False
+        )
         scale = self._parameter_scale(model, objective)
         if theta0 is None:
             theta0 = self._initial_theta(model, X.dtype, scale)
@@ -311,6 +315,7 @@ class _BaseHeadEstimator(BaseEstimator):
             verbose=self.verbose,
             history=self._lbfgs_history(X),
             scale=scale,
+            refine=objective.refine,
         )
 
     def _objective(self, head, model, X, labels, sample_weight):

@@ -46,8 +46,15 @@ CHUNK_BYTES = 64 * 2**20
 BLOCK_BYTES = 4 * 2**20
 
 #: Whether float32 ``X`` of a linear model is computed in float64 chunk by
-#: chunk (see :class:`Objective`).
+#: chunk (see :class:`Objective`), once :meth:`Objective.refine` asks for
+#: it or from the start without :data:`FAST_FLOAT32`.
 UPCAST_LINEAR_FLOAT32 = True
+
+#: Whether float32 ``X`` of a linear model starts with float32 products
+#: (float64 parameters rounded to float32, float64 sums of the chunks'
+#: results), which read ``X`` at the speed of memory, until the solver
+#: calls :meth:`Objective.refine` (see :func:`~sklearn_heads._solver.minimize_lbfgs`).
+FAST_FLOAT32 = True
 
 
 def _available_cores():
@@ -65,13 +72,15 @@ N_THREADS = max(1, min(8, _available_cores()))
 
 
 def _upcasts(X, model):
-    """Whether ``X`` is computed in float64, one chunk at a time.
+    """Whether ``X`` can be computed in float64, one chunk at a time.
 
-    float32 ``X`` of a linear model is (never a float64 copy of ``X``):
+    float32 ``X`` of a linear model can (never a float64 copy of ``X``):
     with float32 parameters L-BFGS's small late steps round away and its
     line search stalls on a staircase objective (dozens of wasted
     evaluations), while the cost of an evaluation is reading ``X``, which
-    stays float32.
+    stays float32. The copy costs a third of an evaluation, so the
+    products start in float32 (:data:`FAST_FLOAT32`), and the solver
+    switches to float64 with :meth:`Objective.refine` when that stalls.
     """
     return (
         UPCAST_LINEAR_FLOAT32
@@ -263,8 +272,8 @@ class Objective:
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         Used as given (no copy; sparse matrices other than CSR are
         converted to CSR when split into chunks). float32 is computed in
-        float32, except dense ``X`` under a linear model: in float64, one
-        chunk at a time.
+        float32, except dense ``X`` under a linear model: in float32 until
+        :meth:`refine`, then in float64, one chunk at a time (see Notes).
     labels : array-like
         Targets in a format the head accepts.
     sample_weight : array-like of shape (n_samples,), default=None
@@ -280,15 +289,40 @@ class Objective:
     prepared : bool, default=False
         Whether ``labels`` and ``sample_weight`` are already encoded by
         ``head._prepare`` (see :meth:`_set_data`).
+    precise : bool, default=True
+        False: float32 ``X`` of a linear model starts with float32
+        products, until :meth:`refine` (see Notes); for a solver that calls
+        it, as :func:`~sklearn_heads._solver.minimize_lbfgs` does. True:
+        float64 products from the start, the objective exact throughout.
+
+    Notes
+    -----
+    With ``precise=False``, float32 ``X`` of a linear model starts with
+    float32 products: the
+    parameters rounded to float32, each chunk's logits, head gradient and
+    ``X.T @ G`` in float32, every chunk's loss sum and gradient added in
+    float64. That reads ``X`` once at the speed of memory, and its
+    gradient is accurate (to about 1e-8 on the benchmarks' data, far below
+    the default ``tol``); but its loss is a
+    staircase at the rounding of float32 logits, on which L-BFGS's line
+    search would stall near the minimum. The solver calls :meth:`refine`
+    before (see :data:`~sklearn_heads._solver.REFINE_BELOW`) and goes on
+    with float64 products (each chunk copied to float64 in a
+    per-thread buffer): the fit ends on the float64 objective.
     """
+
+    #: Whether float32 ``X`` of a linear model may start with float32
+    #: products (``precise=False``).
+    _fast_float32 = True
 
     def __init__(
         self, head, model, X, labels, sample_weight=None, alpha=0.0, chunk_size=None,
-        n_threads=None, *, prepared=False,
+        n_threads=None, *, prepared=False, precise=True,
     ):
         self.head = head
         self.model = model
         self.alpha = float(alpha)
+        self._precise = bool(precise) or not (FAST_FLOAT32 and self._fast_float32)
         self._set_data(X, labels, sample_weight, chunk_size, n_threads, prepared)
         self.scale = head._loss_scale(self.total_weight)
 
@@ -314,18 +348,58 @@ class Objective:
         w = self.sample_weight
         self.total_weight = float(self.n_samples if w is None else np.sum(w, dtype=np.float64))
         self.dtype = dtype
-        self._upcast = _upcasts(X, self.model)
-        self.compute_dtype = np.dtype(np.float64) if self._upcast else dtype
+        upcasts = _upcasts(X, self.model)
+        # the parameters (and gradients) are float64 either way; the
+        # products are float32 until refine()
+        self._upcast = upcasts and self._precise
+        self._can_refine = upcasts and not self._upcast
+        self.compute_dtype = np.dtype(np.float64) if upcasts else dtype
+        self._given_chunk_size = chunk_size
+        self.n_threads = int(_default_n_threads() if n_threads is None else n_threads)
+        self._split_rows()
+        self._local = threading.local()  # per-thread buffers
+
+    def _split_rows(self):
+        """Set ``chunk_size`` and the row chunks, for the products' dtype.
+
+        Unless given, a chunk holds as many rows as fit in
+        :data:`BLOCK_BYTES` with their intermediate arrays and, when it is
+        copied to float64 (:meth:`_upcast_chunk`), with that copy: the
+        chunk that the forward product reads from memory is still in the
+        cache when the backward product reads it again.
+        """
+        chunk_size = self._given_chunk_size
         if chunk_size is None:
-            row_bytes = max(1, self.model.row_bytes(self.compute_dtype))
-            x_row_bytes = _x_row_bytes(X) * (3 if self._upcast else 1)
+            dtype = self.compute_dtype if self._upcast else self.dtype
+            row_bytes = max(1, self.model.row_bytes(dtype))
+            x_row_bytes = _x_row_bytes(self.X) * (3 if self._upcast else 1)
             chunk_size = max(
                 1, min(CHUNK_BYTES // row_bytes, BLOCK_BYTES // (row_bytes + x_row_bytes))
             )
         self.chunk_size = int(chunk_size)
-        self.n_threads = int(_default_n_threads() if n_threads is None else n_threads)
         self._blocks = list(self._chunks())
-        self._local = threading.local()  # per-thread buffers
+
+    @property
+    def precise(self):
+        """Whether the products are in the parameters' dtype (see :meth:`refine`)."""
+        return not self._can_refine
+
+    def refine(self):
+        """Switch float32 products to float64 ones; whether anything changed.
+
+        Called by the solver once L-BFGS nearly stalls on the float32
+        products' objective, or stops short of ``tol`` on it (see the class
+        notes and :func:`~sklearn_heads._solver.minimize_lbfgs`). Later
+        evaluations copy each float32 chunk to float64 and compute in
+        float64, as with ``precise=True``. A no-op returning False when the
+        products are in float64 already, or in float32 for good (float32
+        ``X`` of an MLP, sparse ``X``).
+        """
+        if not self._can_refine:
+            return False
+        self._upcast, self._can_refine = True, False
+        self._split_rows()  # smaller chunks: their float64 copies are in the cache too
+        return True
 
     def preconditioner(self, unscaled_octaves=0):
         """The scale of each coefficient's preconditioned variable.
@@ -466,22 +540,41 @@ class Objective:
         ``columns`` (for :class:`LabelwiseObjective`) are the labels that
         ``model``'s outputs stand for; the loss sum is then one per label.
         """
+        upcast = self._upcast
+        s, grad = self._chunk_sums(model, params, columns, chunk, upcast)
+        if s is None and not upcast and self._can_refine:
+            # float32 products overflowed: this chunk in float64
+            upcast = True
+            s, grad = self._chunk_sums(model, params, columns, chunk, upcast)
+        if s is None:
+            X = self._upcast_chunk(chunk[0])[0] if upcast else chunk[0]
+            raise self._chunk_overflow(model, params, X)
+        return s, grad
+
+    def _chunk_sums(self, model, params, columns, chunk, upcast):
+        """``(loss sum, gradient)`` of one chunk (``(None, None)`` if not finite).
+
+        ``upcast``: with the chunk copied to float64 (:meth:`_upcast_chunk`).
+        """
         X, XT, z, w = chunk
-        if self._upcast:
+        if upcast:
             X, XT = self._upcast_chunk(X)
         if columns is not None and columns.size != z.shape[1]:
             z = z[:, columns]
         with np.errstate(over="ignore", invalid="ignore"):
-            logits, cache = model.forward(params, X)
+            if upcast:  # a linear model's chunk, just copied: in the cache
+                logits, cache = model.forward(params, X, in_cache=True)
+            else:
+                logits, cache = model.forward(params, X)
             if self.head._calls_user_code and not np.all(np.isfinite(logits)):
                 # a user's loss_fn is only ever called with finite logits
-                raise self._chunk_overflow(model, params, X)
+                return None, None
             s, grad_logits = self.head._sum_loss_gradient(
                 z, logits, w, out=logits, columns=columns
             )
             grad = model.backward(params, X, cache, grad_logits, XT=XT)
         if not (_all_finite(s) and _all_finite(grad)):
-            raise self._chunk_overflow(model, params, X)
+            return None, None
         return s, grad
 
     def _chunk_overflow(self, model, params, X):
@@ -743,6 +836,9 @@ class LabelwiseObjective(Objective):
         As in :class:`Objective`.
     """
 
+    #: the batched L-BFGS driver has no :meth:`refine` step: float64 products
+    _fast_float32 = False
+
     def __init__(
         self, head, model, X, labels, sample_weight=None, alpha=0.0, chunk_size=None,
         n_threads=None,
@@ -813,7 +909,9 @@ class LabelwiseObjective(Objective):
         return losses, grads
 
 
-def make_objective(head, model, X, labels, sample_weight=None, alpha=0.0, *, labelwise=False):
+def make_objective(
+    head, model, X, labels, sample_weight=None, alpha=0.0, *, labelwise=False, precise=True
+):
     """The objective of ``X``: in memory, or a backend's rows.
 
     Parameters
@@ -826,8 +924,15 @@ def make_objective(head, model, X, labels, sample_weight=None, alpha=0.0, *, lab
         ``sample_weight`` are then ignored) and make their own objective.
     labelwise : bool, default=False
         A :class:`LabelwiseObjective` rather than an :class:`Objective`.
+    precise : bool, default=True
+        False: float32 products for float32 ``X`` of a linear model until
+        the objective's ``refine()`` (see :class:`Objective`); a
+        :class:`LabelwiseObjective` is always precise.
     """
     if hasattr(X, "make_objective"):  # a backend's rows
-        return X.make_objective(head, model, alpha=alpha, labelwise=labelwise)
-    cls = LabelwiseObjective if labelwise else Objective
-    return cls(head, model, X, labels, sample_weight, alpha=alpha)
+        return X.make_objective(
+            head, model, alpha=alpha, labelwise=labelwise, precise=precise
+        )
+    if labelwise:
+        return LabelwiseObjective(head, model, X, labels, sample_weight, alpha=alpha)
+    return Objective(head, model, X, labels, sample_weight, alpha=alpha, precise=precise)

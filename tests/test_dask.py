@@ -170,6 +170,30 @@ def test_regression_head_and_float32(client, binary):
     assert_allclose(on_dask.coef_, ours.coef_, rtol=0, atol=1e-6)
 
 
+def test_float32_products_on_the_workers_until_refined(client, binary):
+    # each chunk's task computes as an in-memory objective of the same
+    # precision: float32 products until refine(), then float64 ones
+    from sklearn_heads._dask._rows import training_rows
+    from sklearn_heads._models import LinearModel
+    from sklearn_heads._objective import Objective, make_objective
+
+    X, y, _ = binary
+    X32 = X.astype(np.float32)
+    head, _, rows = training_rows(LinearClassifier(), *_chunked(X32, y), None)
+    model = LinearModel(X.shape[1], 1)
+    theta = 0.3 * np.random.RandomState(0).randn(model.n_params)
+    on_dask = make_objective(head, model, X=rows, labels=None, precise=False)
+    assert make_objective(head, model, X=rows, labels=None).precise  # the default
+    fast = Objective(head, model, X32, y, precise=False).loss(theta)
+    exact = Objective(head, model, X32, y).loss(theta)
+    assert fast != pytest.approx(exact, rel=1e-12, abs=0)
+    assert not on_dask.precise
+    assert on_dask.loss(theta) == pytest.approx(fast, rel=1e-12, abs=0)
+    assert on_dask.refine() is True and on_dask.precise
+    assert on_dask.loss(theta) == pytest.approx(exact, rel=1e-12, abs=0)
+    assert on_dask.refine() is False
+
+
 @pytest.mark.parametrize(
     "estimator",
     [

@@ -10,6 +10,7 @@ client next to L-BFGS.
 
 import numpy as np
 
+from .._models import LinearModel
 from .._objective import LabelwiseObjective, Objective, column_scale
 
 
@@ -25,13 +26,22 @@ class _OnDaskRows:
         # the parameters travel in float64; each chunk's task casts them
         # as an in-memory objective of that chunk would
         self.compute_dtype = np.dtype(np.float64)
+        # float32 products in the chunks' tasks until refine(), as in memory
+        self._upcast = False
+        self._can_refine = (
+            not self._precise and X.dtype == np.float32 and isinstance(self.model, LinearModel)
+        )
+
+    def _split_rows(self):
+        # the rows are the workers' chunks; each task splits its own
+        pass
 
     #: a pass over the rows is a round trip: Newton's solver gets the
     #: Hessian with every full step it tries
     hessian_with_trial_steps = True
 
     def _evaluate_chunks(self, model, params, columns=None, *, threads=True):
-        return self.X.sum_loss_gradient(self.head, model, params, columns)
+        return self.X.sum_loss_gradient(self.head, model, params, columns, precise=self.precise)
 
     def _evaluate_chunks_hessian(self, model, params, column_scale=None, *, threads=True):
         return self.X.sum_loss_gradient_hessian(self.head, model, params, column_scale)

@@ -276,9 +276,9 @@ def tree_reduce(parts, combine):
 
 def _chunk_sums(static, chunk):
     """The loss sum and parameter gradient of one loaded chunk (a task)."""
-    head, model, params, columns = static
+    head, model, params, columns, precise = static
     X, z, w = chunk
-    objective = Objective(head, model, X, z, w, prepared=True, n_threads=1)
+    objective = Objective(head, model, X, z, w, prepared=True, n_threads=1, precise=precise)
     params = params.astype(objective.compute_dtype, copy=False)
     return objective._evaluate_chunks(model, params, columns, threads=False)
 
@@ -335,14 +335,16 @@ class DaskRows:
     def shape(self):
         return (self.n_samples, self.n_features)
 
-    def sum_loss_gradient(self, head, model, params, columns=None):
+    def sum_loss_gradient(self, head, model, params, columns=None, precise=True):
         """The head's loss sum and float64 parameter gradient over all rows.
 
         One task per chunk, added up in row order on the workers: the
         result is the in-memory ``Objective``'s up to the order of the
         additions. ``params`` travel once per evaluation, as one key.
+        ``precise``: float64 products for float32 chunks (see the
+        ``precise`` parameter of ``Objective``).
         """
-        static = dask.delayed((head, model, np.asarray(params), columns), pure=False)
+        static = dask.delayed((head, model, np.asarray(params), columns, precise), pure=False)
         task = dask.delayed(_chunk_sums, pure=False)
         return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group)
 
@@ -357,10 +359,11 @@ class DaskRows:
         task = dask.delayed(_chunk_sums_hessian, pure=False)
         return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group_with_hessian)
 
-    def make_objective(self, head, model, alpha=0.0, labelwise=False):
+    def make_objective(self, head, model, alpha=0.0, labelwise=False, precise=True):
         """The training objective on these rows (see ``_objective.make_objective``)."""
-        cls = DaskLabelwiseObjective if labelwise else DaskObjective
-        return cls(head, model, self, None, None, alpha=alpha)
+        if labelwise:
+            return DaskLabelwiseObjective(head, model, self, None, None, alpha=alpha)
+        return DaskObjective(head, model, self, None, None, alpha=alpha, precise=precise)
 
     def all_chunks(self, function, *args):
         """``function(X, labels, sample_weight, *args)`` AND-ed over the chunks."""
