@@ -375,7 +375,12 @@ def test_tol_bounds_the_gradient(data):
     theta = np.r_[est.coef_.ravel(), est.intercept_]
     assert np.max(np.abs(objective.gradient(theta))) <= 1e-9
     assert est.loss_curve_[-1] == pytest.approx(objective.loss(theta), rel=1e-12)
-    assert np.all(np.diff(est.loss_curve_) <= 0)
+    # every step lowers the objective, or (near the minimum, where the
+    # objective no longer resolves a decrease) keeps it equal up to its
+    # rounding while lowering the gradient: _line_search's rule
+    curve = np.asarray(est.loss_curve_)
+    assert np.all(np.diff(curve) <= 16 * np.finfo(np.float64).eps * np.abs(curve[:-1]))
+    assert curve[-1] < curve[0]
 
 
 def test_warm_start_starts_from_the_fit(data):
