@@ -57,6 +57,12 @@ except ImportError:  # an optional peer
     glum = None
 
 C, TOL, MAX_ITER = 1.0, 1e-6, 1000
+#: ours runs to a tighter gradient test than the peers' ``TOL``: at equal
+#: ``tol`` the preconditioned L-BFGS meets the test sooner, at an objective
+#: up to 4e-6 above scikit-learn's (sparse: 8 iterations instead of 40);
+#: at 1e-7 every linear row ends at or below the peers' objective, which
+#: is what the ratios compare
+OURS_TOL = 1e-7
 MLP_ALPHA, MLP_HIDDEN, MLP_MAX_ITER = 1e-4, (64,), 200
 
 
@@ -198,7 +204,7 @@ class Problem:
 def _linear_ours(X, y):
     n = X.shape[0]
     k = 1 if np.ndim(y) == 1 else y.shape[1]
-    return LinearClassifier(alpha=1.0 / (C * n * k), tol=TOL, max_iter=MAX_ITER)
+    return LinearClassifier(alpha=1.0 / (C * n * k), tol=OURS_TOL, max_iter=MAX_ITER)
 
 
 def _linear_theirs(X, y):
