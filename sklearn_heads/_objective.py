@@ -657,6 +657,10 @@ class Objective:
         theta = np.asarray(theta)
         params = theta.astype(self.compute_dtype, copy=False)  # once, not per chunk
         total, grad = self._evaluate_chunks(self.model, params)
+        return self._with_penalty(theta, total, grad)
+
+    def _with_penalty(self, theta, total, grad):
+        """The objective and its gradient from the chunks' sums (``grad`` in place)."""
         with np.errstate(over="ignore", invalid="ignore"):
             loss = self.scale * total
             grad *= self.scale
@@ -786,14 +790,7 @@ class Objective:
         theta = np.asarray(theta)
         params = theta.astype(self.compute_dtype, copy=False)
         total, grad, blocks = self._evaluate_chunks_hessian(self.model, params, column_scale)
-        with np.errstate(over="ignore", invalid="ignore"):
-            loss = self.scale * total
-            grad *= self.scale
-            if self.alpha:
-                penalty, penalty_grad = self.model.penalty(theta)
-                loss += self.alpha * penalty
-                grad += self.alpha * penalty_grad
-        self._check_finite(loss, grad)
+        loss, grad = self._with_penalty(theta, total, grad)
         return loss, grad, self._linear_hessian(blocks, column_scale)
 
     def loss(self, theta):
