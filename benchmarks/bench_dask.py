@@ -126,12 +126,19 @@ def objective_and_gradient(X, y, w, C=C):
 # counters: what each fit did (wrappers in the client, a few ns a call)
 COUNTS = {"ours_nfev": 0, "theirs_info": None}
 _sum_loss_gradient = DaskRows.sum_loss_gradient
+_sum_loss_gradient_hessian = DaskRows.sum_loss_gradient_hessian
 _fmin_l_bfgs_b = dask_glm.algorithms.fmin_l_bfgs_b
 
 
 def _counting_sum_loss_gradient(self, *args, **kwargs):
     COUNTS["ours_nfev"] += 1
     return _sum_loss_gradient(self, *args, **kwargs)
+
+
+def _counting_sum_loss_gradient_hessian(self, *args, **kwargs):
+    # Newton-Cholesky (solver="auto" here): one round trip with the Hessian
+    COUNTS["ours_nfev"] += 1
+    return _sum_loss_gradient_hessian(self, *args, **kwargs)
 
 
 def _recording_fmin_l_bfgs_b(*args, **kwargs):
@@ -141,12 +148,18 @@ def _recording_fmin_l_bfgs_b(*args, **kwargs):
 
 
 DaskRows.sum_loss_gradient = _counting_sum_loss_gradient
+DaskRows.sum_loss_gradient_hessian = _counting_sum_loss_gradient_hessian
 dask_glm.algorithms.fmin_l_bfgs_b = _recording_fmin_l_bfgs_b
+
+
+#: our solver (``--solver``): "auto" picks Newton-Cholesky for 21 coefficients
+SOLVER = {"name": "auto"}
 
 
 def _ours(n):
     return LinearClassifier(
-        alpha=1.0 / (C * n), tol=TOL, max_iter=MAX_ITER, fit_intercept=False
+        alpha=1.0 / (C * n), tol=TOL, max_iter=MAX_ITER, fit_intercept=False,
+        solver=SOLVER["name"],
     )
 
 
@@ -260,7 +273,10 @@ def main(argv=None):
                         help="spread the features' scales over this many decades "
                         "(0: all standard normal)")
     parser.add_argument("--markdown", help="also write the table to this file")
+    parser.add_argument("--solver", default="auto", choices=["auto", "lbfgs", "newton-cholesky"],
+                        help="our solver (auto: Newton-Cholesky on these shapes)")
     args = parser.parse_args(argv)
+    SOLVER["name"] = args.solver
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, scipy "
         f"{scipy.__version__}, scikit-learn {sklearn.__version__}, dask "
@@ -282,7 +298,7 @@ def main(argv=None):
         wait([X, y])
         print(f"data: X {X.shape} in {X.numblocks[0]} row chunks, mean(y) "
               f"{float(y.mean().compute()):.4f}", flush=True)
-        name = f"binary {args.rows:_} x {args.features} + ones"
+        name = f"binary {args.rows:_} x {args.features} + ones (ours: solver={args.solver!r})"
         if args.scale_decades:
             name += f", scales over {args.scale_decades:g} decades"
         row = run(X, y, args.repeats, name)
