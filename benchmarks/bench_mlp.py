@@ -34,6 +34,7 @@ rotating between repeats):
 
 import argparse
 import os
+import sys
 from contextlib import nullcontext
 import platform
 import time
@@ -48,8 +49,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SkMLP
 from threadpoolctl import threadpool_limits
 
-from _report import emit, markdown
-from sklearn_heads import MLPClassifier
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+
+from _report import emit, markdown  # noqa: E402
+from sklearn_heads import MLPClassifier  # noqa: E402
 
 TARGET_RATIO = 0.7
 ALPHA = 1e-4 / 200
