@@ -61,6 +61,11 @@ def _max_abs(grad):
     return float(np.max(np.abs(grad), initial=0.0))
 
 
+def _rounding(loss):
+    """How far two evaluations of an objective near ``loss`` may differ by rounding."""
+    return 16 * np.finfo(np.float64).eps * abs(loss)
+
+
 def minimize_newton(
     objective, theta0, *, max_iter, tol, verbose=0, gradient_factor=1.0, scale=None,
     column_scale=None,
@@ -147,7 +152,7 @@ def minimize_newton(
         # the objective no longer resolves the decrease, and the gradient
         # hardly moved: floating point cannot get further (with a reused
         # Hessian, a fresh one is tried first)
-        flat = not new_loss < loss - 16 * np.finfo(np.float64).eps * abs(loss)
+        flat = not new_loss < loss - _rounding(loss)
         stalled = flat and _max_abs(new_grad) > 0.5 * _max_abs(grad) and fresh
         if full and _max_abs(new_grad) <= REUSE_RATIO * _max_abs(grad) and not flat:
             # kept for the next step (also where a fresh one came with the
@@ -207,7 +212,7 @@ def _line_search(objective, theta, loss, grad, step, column_scale):
     """
     slope = float(np.dot(grad, step))
     grad_l1 = float(np.sum(np.abs(grad)))
-    rounding = 16 * np.finfo(np.float64).eps * abs(loss)
+    rounding = _rounding(loss)
     t = 1.0
     for _ in range(MAX_HALVINGS + 1):
         trial = theta + t * step
