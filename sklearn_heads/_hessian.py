@@ -179,8 +179,8 @@ class LinearHessian:
     ----------
     blocks : ndarray of shape (k, d1, d1) or (k, k, d1, d1)
         The summed blocks of the data term (see :func:`chunk_hessian_blocks`).
-    n_features : int
-    fit_intercept : bool
+    model : LinearModel
+        The model whose coefficients they are (its parameter layout).
     scale : float
         The head's reduction factor (``Objective.scale``).
     alpha : float
@@ -192,12 +192,12 @@ class LinearHessian:
         converts.
     """
 
-    def __init__(self, blocks, n_features, fit_intercept, scale, alpha, column_scale=None):
-        self.n_features = int(n_features)
+    def __init__(self, blocks, model, scale, alpha, column_scale=None):
+        self.model = model
+        self.n_features = n_features = int(model.n_features)
         self.column_scale = (
             np.ones(n_features) if column_scale is None else np.asarray(column_scale, np.float64)
         )
-        self.fit_intercept = bool(fit_intercept)
         self.coupled = blocks.ndim == 4
         self.n_outputs = blocks.shape[0]
         blocks = blocks * scale
@@ -214,22 +214,6 @@ class LinearHessian:
         #: the shift applied to the last solve (0.0: a plain Newton step)
         self.shift = 0.0
 
-    def to_outputs(self, v):
-        """A parameter vector as ``(k, d1)``: each output's weights, then its intercept."""
-        d, k = self.n_features, self.n_outputs
-        parts = [v[: d * k].reshape(d, k).T]
-        if self.fit_intercept:
-            parts.append(v[d * k :][:, None])
-        return np.hstack(parts)
-
-    def from_outputs(self, P):
-        """The parameter vector of ``(k, d1)`` per-output coefficients."""
-        d = self.n_features
-        parts = [P[:, :d].T.ravel()]
-        if self.fit_intercept:
-            parts.append(P[:, d])
-        return np.concatenate(parts)
-
     def newton_step(self, grad):
         """``-H^-1 grad`` (shifted where ``H`` is singular; see :func:`_solve_spd`).
 
@@ -239,7 +223,7 @@ class LinearHessian:
             When there is no Cholesky factor or the step is not a descent
             direction.
         """
-        G = self.to_outputs(np.asarray(grad, dtype=np.float64))
+        G = self.model.per_output(np.asarray(grad, dtype=np.float64))
         d = self.n_features
         G[:, :d] /= self.column_scale  # the gradient w.r.t. coef * s
         k, d1 = G.shape
@@ -264,7 +248,7 @@ class LinearHessian:
             p, self.shift = _solve_spd(M, -G.ravel())
             P = p.reshape(k, d1)
         P[:, :d] /= self.column_scale
-        step = self.from_outputs(P)
+        step = self.model.from_per_output(P)
         if not float(np.dot(step, grad)) < 0:
             raise NewtonStepError("the Newton step is not a descent direction")
         return step

@@ -347,6 +347,22 @@ class LinearModel(_LayeredModel):
         """
         return np.zeros(self.n_params, dtype=dtype)
 
+    def per_output(self, theta):
+        """``theta`` as one row per output: its weights, then its intercept.
+
+        Returns
+        -------
+        rows : ndarray of shape (n_outputs, n_features + fit_intercept), float64
+        """
+        (W,), (b,) = self.unpack(theta)
+        parts = [W.T] if b is None else [W.T, b[:, None]]
+        return np.hstack(parts).astype(np.float64)
+
+    def from_per_output(self, rows):
+        """The parameter vector of :meth:`per_output`'s ``rows``."""
+        d = self.n_features
+        return self.pack([rows[:, :d].T], [rows[:, d]] if self.fit_intercept else None)
+
     def forward(self, theta, X, in_cache=False):
         """Logits of ``X``.
 

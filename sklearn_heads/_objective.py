@@ -758,10 +758,7 @@ class Objective:
         )
 
     def _linear_hessian(self, blocks, column_scale):
-        return LinearHessian(
-            blocks, self.model.n_features, self.model.fit_intercept, self.scale, self.alpha,
-            column_scale,
-        )
+        return LinearHessian(blocks, self.model, self.scale, self.alpha, column_scale)
 
     def hessian(self, theta, column_scale=None):
         """The Hessian at ``theta`` alone (see :meth:`loss_gradient_hessian`)."""
@@ -857,18 +854,11 @@ class LabelwiseObjective(Objective):
         -------
         thetas : ndarray of shape (n_labels, n_features + fit_intercept)
         """
-        (W,), (b,) = self.model.unpack(theta)
-        parts = [W.T] if b is None else [W.T, b[:, None]]
-        return np.hstack(parts).astype(np.float64)
+        return self.model.per_output(theta)
 
     def join(self, thetas):
         """The model parameter vector of per-label parameter vectors."""
-        return self._join(self.model, np.asarray(thetas, dtype=np.float64))
-
-    @staticmethod
-    def _join(model, thetas):
-        d = model.n_features
-        return model.pack([thetas[:, :d].T], [thetas[:, d]] if model.fit_intercept else None)
+        return self.model.from_per_output(np.asarray(thetas, dtype=np.float64))
 
     def loss_and_gradient_labels(self, columns, thetas):
         """Each label's problem ``F_j`` and its gradient, for the labels ``columns``.
@@ -889,7 +879,7 @@ class LabelwiseObjective(Objective):
         thetas = np.asarray(thetas, dtype=np.float64)
         d = self.model.n_features
         model = LinearModel(d, columns.size, fit_intercept=self.model.fit_intercept)
-        params = self._join(model, thetas).astype(self.compute_dtype, copy=False)
+        params = model.from_per_output(thetas).astype(self.compute_dtype, copy=False)
         sums, grad = self._evaluate_chunks(model, params, columns)
         (gW,), (gb,) = model.unpack(grad)
         weights = thetas[:, :d]

@@ -208,7 +208,7 @@ def test_a_singular_hessian_gets_a_shifted_step():
 def test_no_cholesky_factor_is_a_newton_step_error():
     blocks = np.full((1, 2, 2), np.nan)
     with pytest.raises(NewtonStepError, match="not finite"):
-        LinearHessian(blocks, 1, True, 1.0, 0.0).newton_step(np.ones(2))
+        LinearHessian(blocks, LinearModel(1, 1), 1.0, 0.0).newton_step(np.ones(2))
 
 
 # ----------------------------------------------------------------------
