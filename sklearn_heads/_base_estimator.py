@@ -181,9 +181,13 @@ class _BaseHeadEstimator(BaseEstimator):
         estimator is left exactly as it was, fitted or not, and every thread
         the fit started has finished.
         """
+        return self._all_or_nothing(self._fit, X, y, sample_weight)
+
+    def _all_or_nothing(self, work, *args):
+        """``work(*args)``; if it raises, the estimator is left exactly as it was."""
         before = dict(self.__dict__)
         try:
-            return self._fit(X, y, sample_weight)
+            return work(*args)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
@@ -293,11 +297,14 @@ class _BaseHeadEstimator(BaseEstimator):
         """L-BFGS history length for ``X`` (see ``minimize_lbfgs``)."""
         return 10
 
-    def _minimize(self, head, model, X, labels, sample_weight, theta0=None, max_iter=None):
+    def _minimize(
+        self, head, model, X, labels, sample_weight, theta0=None, max_iter=None, monitor=None
+    ):
         """Minimise the objective with L-BFGS: an ``LBFGSResult``.
 
         From ``theta0`` (default: :meth:`_initial_theta`) for ``max_iter``
-        iterations (default: the parameter). float32 ``X`` is multiplied in
+        iterations (default: the parameter), with ``minimize_lbfgs``'s
+        ``monitor`` (early stopping). float32 ``X`` is multiplied in
         float32 until ``minimize_lbfgs`` refines the objective (see
         ``Objective.refine``).
         """
@@ -316,6 +323,7 @@ class _BaseHeadEstimator(BaseEstimator):
             history=self._lbfgs_history(X),
             scale=scale,
             refine=objective.refine,
+            monitor=monitor,
         )
 
     def _objective(self, head, model, X, labels, sample_weight):

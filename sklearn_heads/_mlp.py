@@ -21,8 +21,7 @@ from ._backend import input_backend
 from ._base_estimator import _BaseHeadEstimator
 from ._compat import Interval, StrOptions, _fit_context
 from ._models import ACTIVATIONS, MLPModel
-from ._objective import Objective, make_objective
-from ._solver import minimize_lbfgs
+from ._objective import Objective
 from ._targets import _GivenHead, _HeadFromTarget, check_head
 from ._validation import argument_named, validate_sample_weight, x_or_y
 from ._warnings import warn_outside_package
@@ -112,14 +111,7 @@ class _MLPModelMixin:
             )
             monitor = ValidationMonitor(validation, self.tol, self.n_iter_no_change, self.verbose)
         if self.solver == "lbfgs":
-            objective = make_objective(head, model, X, labels, sample_weight, alpha=self.alpha)
-            scale = self._parameter_scale(model, objective)
-            result = minimize_lbfgs(
-                objective.loss_and_gradient,
-                self._initial_theta(model, X.dtype, scale),
-                max_iter=self.max_iter, tol=self.tol, verbose=self.verbose,
-                history=self._lbfgs_history(X), scale=scale, monitor=monitor,
-            )
+            result = super()._minimize(head, model, X, labels, sample_weight, monitor=monitor)
             if monitor.best_theta is not None:  # the best iterate on the validation set
                 result.theta = monitor.best_theta
             result.validation_curve = monitor.curve
@@ -222,13 +214,7 @@ class _MLPModelMixin:
         -------
         self : object
         """
-        before = dict(self.__dict__)
-        try:
-            return self._partial_fit(X, y, sample_weight, classes)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
+        return self._all_or_nothing(self._partial_fit, X, y, sample_weight, classes)
 
     def _partial_fit(self, X, y, sample_weight, classes):
         if input_backend(X, y, sample_weight) is not None:
