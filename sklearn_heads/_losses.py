@@ -380,7 +380,18 @@ def _sigmoid_ce_sum_grad(
 
 
 def _binary_labels_sum_grad(labels, x, pos_weight, weight, out, need_grad, axis):
-    """:func:`_sigmoid_ce_sum_grad` for labels in {0, 1}, on the margin."""
+    """:func:`_sigmoid_ce_sum_grad` for labels in {0, 1}, on the margin.
+
+    Fifteen NumPy calls on the logits' shape (the training kernel of every
+    binary and multi-label fit, called once per row chunk from several
+    threads: each call holds the GIL a little), with ``e = exp(-|m|)``
+    (``|m| = |x|``)::
+
+        softplus(m) = log1p(e) + max(m, 0)
+        sigmoid(m) = (1 if m >= 0 else e) / (1 + e)
+
+    both without cancellation.
+    """
     dtype = x.dtype
     sign = np.multiply(labels, -2, dtype=dtype)
     sign += 1  # 1 for z = 0, -1 for z = 1
@@ -392,17 +403,11 @@ def _binary_labels_sum_grad(labels, x, pos_weight, weight, out, need_grad, axis)
     if weight is not None:
         weight = np.asarray(weight, dtype=dtype)
         c = np.broadcast_to(weight, m.shape) if c is None else c * weight
-    e = np.abs(m)
+    e = np.abs(x)
     np.negative(e, out=e)
     np.exp(e, out=e)  # e = exp(-|m|), in (0, 1]
-    r = e + 1
-    softplus = np.log(r)
-    t = r - 1
-    t -= e  # the rounding error of 1 + e
-    np.reciprocal(r, out=r)  # sigmoid(|m|)
-    t *= r
-    softplus -= t  # log1p(e)
-    softplus += np.maximum(m, 0, out=t)  # + max(m, 0): softplus(m), no cancellation
+    softplus = np.log1p(e)
+    softplus += np.maximum(m, 0)  # no cancellation: both terms >= 0
     if c is None:
         total = softplus.sum(axis=axis, dtype=np.float64)
         total = float(total) if axis is None else total
@@ -410,12 +415,11 @@ def _binary_labels_sum_grad(labels, x, pos_weight, weight, out, need_grad, axis)
         total = _weighted_sum(c, softplus, axis)
     if not need_grad:
         return total, None
-    positive = m >= 0
-    e *= r  # sigmoid(-|m|)
+    numerator = np.maximum(e, m >= 0, out=softplus)  # 1 for m >= 0, else e
+    e += 1
     if out is None:
         out = np.empty_like(x)
-    np.copyto(out, e)
-    np.copyto(out, r, where=positive)  # sigmoid(m)
+    np.divide(numerator, e, out=out)  # sigmoid(m)
     out *= sign if c is None else c * sign  # d softplus(m) / dx = sign * sigmoid(m)
     return total, out
 
