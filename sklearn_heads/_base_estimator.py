@@ -298,19 +298,22 @@ class _BaseHeadEstimator(BaseEstimator):
         return 10
 
     def _minimize(
-        self, head, model, X, labels, sample_weight, theta0=None, max_iter=None, monitor=None
+        self, head, model, X, labels, sample_weight, theta0=None, max_iter=None, monitor=None,
+        objective=None, warn=True,
     ):
         """Minimise the objective with L-BFGS: an ``LBFGSResult``.
 
         From ``theta0`` (default: :meth:`_initial_theta`) for ``max_iter``
         iterations (default: the parameter), with ``minimize_lbfgs``'s
-        ``monitor`` (early stopping). float32 ``X`` is multiplied in
-        float32 until ``minimize_lbfgs`` refines the objective (see
-        ``Objective.refine``).
+        ``monitor`` (early stopping) and ``warn``. float32 ``X`` is
+        multiplied in float32 until ``minimize_lbfgs`` refines the
+        objective (see ``Objective.refine``). ``objective``: the one of
+        this fit, when another solver shares it (default: a new one).
         """
-        objective = make_objective(
-            head, model, X, labels, sample_weight, alpha=self.alpha, precise=False
-        )
+        if objective is None:
+            objective = make_objective(
+                head, model, X, labels, sample_weight, alpha=self.alpha, precise=False
+            )
         scale = self._parameter_scale(model, objective)
         if theta0 is None:
             theta0 = self._initial_theta(model, X.dtype, scale)
@@ -324,6 +327,7 @@ class _BaseHeadEstimator(BaseEstimator):
             scale=scale,
             refine=objective.refine,
             monitor=monitor,
+            warn=warn,
         )
 
     def _objective(self, head, model, X, labels, sample_weight):

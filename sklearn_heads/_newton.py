@@ -68,7 +68,7 @@ def _rounding(loss):
 
 def minimize_newton(
     objective, theta0, *, max_iter, tol, verbose=0, gradient_factor=1.0, scale=None,
-    column_scale=None,
+    column_scale=None, before=None,
 ):
     """Minimise a linear model's objective with Newton steps from ``theta0``.
 
@@ -101,6 +101,9 @@ def minimize_newton(
     column_scale : ndarray of shape (n_features,), default=None
         Powers of two: the Hessian is computed in these units (see
         ``Objective.loss_gradient_hessian``).
+    before : LBFGSResult, default=None
+        The iterations of another solver that ran before (``solver="auto"``'s
+        L-BFGS): the warnings count them too, and name both solvers.
 
     Returns
     -------
@@ -116,6 +119,8 @@ def minimize_newton(
     """
     tol = float(tol)
     unit = 1.0 if scale is None else scale
+    name = "Newton-Cholesky" if before is None else "L-BFGS, then Newton-Cholesky,"
+    done = 0 if before is None else before.n_iter
     theta = np.array(theta0, dtype=np.float64)
     loss, grad, hessian = objective.loss_gradient_hessian(theta, column_scale)
     loss_curve = []
@@ -176,7 +181,7 @@ def minimize_newton(
             print(f"Newton: {failure}; continuing with L-BFGS")
     elif stalled and not converged:
         warn_outside_package(
-            f"Newton-Cholesky stopped after {len(loss_curve)} iteration(s) without "
+            f"{name} stopped after {done + len(loss_curve)} iteration(s) without "
             f"meeting tol: the largest gradient component is {raw(grad):.3g} > "
             f"tol={tol:g} ({message}). {STALL_ADVICE}",
             ConvergenceWarning,
@@ -184,7 +189,7 @@ def minimize_newton(
     elif not converged:
         message = "max_iter reached"
         warn_outside_package(
-            f"Newton-Cholesky failed to converge after {len(loss_curve)} iteration(s) "
+            f"{name} failed to converge after {done + len(loss_curve)} iteration(s) "
             f"({message}; largest gradient component {raw(grad):.3g}, tol={tol:g}). "
             "Increase max_iter, or scale the data (for example with "
             "sklearn.preprocessing.StandardScaler), or loosen tol.",

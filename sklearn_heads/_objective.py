@@ -416,8 +416,11 @@ class Objective:
         curvature ``alpha / scale ** 2`` would dwarf every other one (ten
         times the iterations on the digits).
         """
+        if getattr(self, "_column_scale", None) is None:
+            # once per objective (a pass over X): L-BFGS and Newton in turn share it
+            self._column_scale = self.column_scale()
         # sqrt(rms ** 2 + alpha), without overflowing for columns beyond 1e154
-        scale = np.hypot(self.column_scale(), np.sqrt(self._penalty_strength()))
+        scale = np.hypot(self._column_scale, np.sqrt(self._penalty_strength()))
         # the nearest power of two: scaling by it is exact (it adds no
         # rounding to the objective, and a scale that differs in its last
         # bit, say from summing the rows in another order, gives the same

@@ -282,6 +282,7 @@ def minimize_lbfgs(
     fun, theta0, *, max_iter, tol, max_fun=15000, verbose=0, history=10, scale=None,
     monitor=None,
     refine=None,
+    warn=True,
 ):
     """Minimise ``fun`` with L-BFGS-B from ``theta0``.
 
@@ -320,6 +321,9 @@ def minimize_lbfgs(
         rounding of the loss, ``max_fun``), a fresh L-BFGS goes on from
         there on the exact ``fun``, with the iterations and evaluations
         left.
+    warn : bool, default=True
+        Whether a run that did not converge warns (False: for a caller
+        that goes on with another solver, and says itself what failed).
 
     Returns
     -------
@@ -360,7 +364,7 @@ def minimize_lbfgs(
                 _lbfgs_options(max_iter - n_iter, max_fun - stopping.n_evaluations, history),
             )
     converged, warning = stopping.check(grad, status, message)
-    if warning:
+    if warning and warn:
         warn_outside_package(warning, ConvergenceWarning)
     return LBFGSResult(
         theta=v / unit,

@@ -432,11 +432,15 @@ def test_a_failed_newton_fit_leaves_the_estimator_unchanged(data):
     assert_allclose(est.coef_, before)
 
 
-def test_auto_picks_newton_where_it_wins():
+def test_auto_hands_over_to_newton_where_it_may_win():
     from sklearn_heads._linear import NEWTON_AUTO_WIDTH
 
     def solver_of(est, X, y):
-        with mock.patch("sklearn_heads._linear.minimize_newton", side_effect=RuntimeError):
+        # with one L-BFGS iteration before the hand-over, every fit where
+        # auto may use Newton does (none of these converges in one)
+        with mock.patch("sklearn_heads._linear.AUTO_LBFGS_ITERATIONS", 1), mock.patch(
+            "sklearn_heads._linear.minimize_newton", side_effect=RuntimeError
+        ):
             try:
                 est.fit(X, y)
             except RuntimeError:
@@ -467,6 +471,77 @@ def test_auto_picks_newton_where_it_wins():
     assert solver_of(LinearEstimator(head), X, y) == "lbfgs"
     # the MLPs have no solver parameter of this kind
     assert "newton" not in str(MLPClassifier().get_params().get("solver", ""))
+
+
+def _ill_conditioned(n=2000, d=20, seed=0):
+    X, y = make_classification(n, d, n_informative=10, random_state=seed)
+    return X * np.logspace(-2, 2, d), y
+
+
+def test_auto_runs_lbfgs_then_newton_to_the_same_minimiser():
+    from sklearn_heads._linear import AUTO_LBFGS_ITERATIONS
+
+    X, y = _ill_conditioned()
+    kwargs = dict(alpha=1e-3, tol=1e-9, max_iter=1000)
+    newton = LinearClassifier(solver="newton-cholesky", **kwargs).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # it may stall above tol
+        lbfgs = LinearClassifier(solver="lbfgs", **kwargs).fit(X, y)
+    assert lbfgs.n_iter_ > AUTO_LBFGS_ITERATIONS  # L-BFGS alone is slow here
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        auto = LinearClassifier(solver="auto", **kwargs).fit(X, y)
+    # AUTO_LBFGS_ITERATIONS of L-BFGS, then a few Newton iterations
+    assert AUTO_LBFGS_ITERATIONS < auto.n_iter_ < lbfgs.n_iter_
+    assert len(auto.loss_curve_) == auto.n_iter_
+    assert np.all(np.diff(auto.loss_curve_) <= 1e-12)
+    assert_allclose(auto.coef_, newton.coef_, rtol=1e-6, atol=1e-8)
+    assert_allclose(auto.intercept_, newton.intercept_, rtol=1e-6, atol=1e-8)
+
+
+def test_auto_keeps_lbfgs_where_it_converges_within_its_iterations():
+    from sklearn_heads._linear import AUTO_LBFGS_ITERATIONS
+
+    X, y = make_classification(500, 5, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    with mock.patch("sklearn_heads._linear.minimize_newton", side_effect=RuntimeError):
+        auto = LinearClassifier(tol=1e-4).fit(X, y)
+    assert auto.n_iter_ < AUTO_LBFGS_ITERATIONS
+    lbfgs = LinearClassifier(solver="lbfgs", tol=1e-4).fit(X, y)
+    assert auto.n_iter_ == lbfgs.n_iter_
+    assert_allclose(auto.coef_, lbfgs.coef_)
+
+
+@pytest.mark.parametrize("max_iter", [1, 2, 5])
+def test_auto_counts_both_solvers_against_max_iter(max_iter):
+    X, y = _ill_conditioned()
+    est = LinearClassifier(alpha=1e-3, tol=1e-12, max_iter=max_iter)
+    with pytest.warns(ConvergenceWarning, match=f"failed to converge after {max_iter} iter"):
+        est.fit(X, y)
+    assert est.n_iter_ == max_iter
+    assert len(est.loss_curve_) == max_iter
+
+
+def test_auto_goes_on_with_newton_where_lbfgs_stops_short_of_tol():
+    # L-BFGS stops early without converging (here: SciPy's own iteration
+    # limit, as a failed line search would): no warning from it; Newton
+    # goes on from its iterate and converges
+    from sklearn_heads import _solver
+
+    X, y = _ill_conditioned()
+    real = _solver.minimize
+
+    def failing_after_three(fun, x0, **kwargs):
+        kwargs["options"] = dict(kwargs["options"], maxiter=3)
+        return real(fun, x0, **kwargs)
+
+    with mock.patch.object(_solver, "minimize", side_effect=failing_after_three):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            est = LinearClassifier(alpha=1e-3, tol=1e-9).fit(X, y)
+    assert 3 < est.n_iter_ < 30
+    newton = LinearClassifier(alpha=1e-3, tol=1e-9, solver="newton-cholesky").fit(X, y)
+    assert_allclose(est.coef_, newton.coef_, rtol=1e-6, atol=1e-8)
 
 
 def test_bad_solver_is_refused(data):
