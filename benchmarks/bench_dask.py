@@ -136,7 +136,8 @@ def _counting_sum_loss_gradient(self, *args, **kwargs):
 
 
 def _counting_sum_loss_gradient_hessian(self, *args, **kwargs):
-    # Newton-Cholesky (solver="auto" here): one round trip with the Hessian
+    # Newton-Cholesky (solver="auto" after its 10 L-BFGS iterations, or
+    # "newton-cholesky"): one round trip with the Hessian
     COUNTS["ours_nfev"] += 1
     return _sum_loss_gradient_hessian(self, *args, **kwargs)
 
@@ -152,7 +153,8 @@ DaskRows.sum_loss_gradient_hessian = _counting_sum_loss_gradient_hessian
 dask_glm.algorithms.fmin_l_bfgs_b = _recording_fmin_l_bfgs_b
 
 
-#: our solver (``--solver``): "auto" picks Newton-Cholesky for 21 coefficients
+#: our solver (``--solver``): "auto" runs L-BFGS, and Newton-Cholesky after
+#: 10 L-BFGS iterations that did not converge (21 coefficients here)
 SOLVER = {"name": "auto"}
 
 
@@ -274,7 +276,8 @@ def main(argv=None):
                         "(0: all standard normal)")
     parser.add_argument("--markdown", help="also write the table to this file")
     parser.add_argument("--solver", default="auto", choices=["auto", "lbfgs", "newton-cholesky"],
-                        help="our solver (auto: Newton-Cholesky on these shapes)")
+                        help="our solver (auto: L-BFGS, then Newton-Cholesky after 10 "
+                        "iterations that did not converge)")
     args = parser.parse_args(argv)
     SOLVER["name"] = args.solver
     print(
