@@ -720,25 +720,40 @@ class Objective:
         copy, added to in place), ``add(total, result)`` adds the next.
 
         Each result is added as soon as those of the chunks before it are,
-        so that only the results of the chunks still running ahead of the
-        first unfinished one are held (Hessian blocks of ``(d + 1) ** 2``
-        each), however many chunks there are; the order of the additions,
-        and the result, do not depend on the threads.
+        and a thread waits before it starts a chunk more than
+        ``4 * n_threads`` chunks ahead of the first unfinished one: at most
+        that many results (Hessian blocks of ``(d + 1) ** 2`` each) are
+        held, however many chunks there are and however slow a thread is;
+        the order of the additions, and the result, do not depend on the
+        threads.
         """
-        state = {"total": None, "next": 0}
+        ahead = 4 * max(1, self.n_threads)
+        state = {"total": None, "next": 0, "failed": False}
         pending = {}
-        lock = threading.Lock()
+        added = threading.Condition()
 
         def run(item):
             i, block = item
-            result = function(block)
-            with lock:
-                pending[i] = result
-                while state["next"] in pending:
-                    result = pending.pop(state["next"])
-                    total = state["total"]
-                    state["total"] = first(result) if total is None else add(total, result)
-                    state["next"] += 1
+            try:
+                with added:
+                    added.wait_for(lambda: state["failed"] or i - state["next"] < ahead)
+                    if state["failed"]:
+                        return  # the map re-raises the failure
+                result = function(block)
+                with added:
+                    pending[i] = result
+                    while state["next"] in pending:
+                        result = pending.pop(state["next"])
+                        total = state["total"]
+                        state["total"] = first(result) if total is None else add(total, result)
+                        state["next"] += 1
+                    added.notify_all()
+            except BaseException:
+                # no chunk waits for this one's result (also on an interrupt)
+                with added:
+                    state["failed"] = True
+                    added.notify_all()
+                raise
 
         items = list(enumerate(self._blocks))
         if threads:
