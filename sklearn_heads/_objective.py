@@ -645,12 +645,24 @@ class Objective:
         The order is fixed, so the result is the same for any thread count.
         ``threads=False`` evaluates the chunks one after the other in the
         calling thread and leaves BLAS alone: for a task of a Dask
-        scheduler, which runs the tasks in parallel itself.
+        scheduler, which runs the tasks in parallel itself. The chunks'
+        gradients are added as they come (see :meth:`_sum_in_order`), as
+        :func:`add_in_order` adds them: a few are held at a time, not one
+        per chunk (``n_features`` floats each for every output).
         """
         function = functools.partial(self._chunk_loss_gradient, model, params, columns)
-        if threads:
-            return add_in_order(self._map_chunks(function))
-        return add_in_order([function(block) for block in self._blocks])
+
+        def first(result):
+            s, g = result
+            return [s, np.array(g, dtype=np.float64, copy=True)]
+
+        def add(total, result):
+            s, g = result
+            total[0] = total[0] + s
+            total[1] += g
+            return total
+
+        return tuple(self._sum_in_order(function, first, add, threads))
 
     def loss_and_gradient(self, theta):
         """The objective and its gradient at ``theta``.
