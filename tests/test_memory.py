@@ -1,4 +1,4 @@
-"""Peak memory of fit and of the label encoding, traced by tracemalloc (NumPy's allocations too)."""
+"""Peak memory of fit and of the label encoding (tracemalloc sees NumPy's allocations)."""
 
 import gc
 import tracemalloc
