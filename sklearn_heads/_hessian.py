@@ -75,14 +75,17 @@ def _weighted_gram(X, h, fit_intercept, inv_scale):
         np.add.at(out, (gram.row, gram.col), gram.data)
         column = np.asarray(Xs.T @ h).ravel()
     else:
-        rows = max(1, SLICE_BYTES // (8 * max(1, d)))
+        rows = max(1, min(X.shape[0], SLICE_BYTES // (8 * max(1, d))))
         column = np.zeros(d, dtype=np.float64)
         symmetric = bool(np.all(h >= 0))
         gram = np.zeros((d, d), dtype=np.float64, order="F")
         syrk = get_blas_funcs("syrk", (gram,))
+        buffer = np.empty((rows, d), dtype=np.float64)  # one for every slice
         for start in range(0, X.shape[0], rows):
             hp = h[start : start + rows]
-            Xs = np.multiply(X[start : start + rows], inv_scale, dtype=np.float64)
+            Xs = np.multiply(
+                X[start : start + rows], inv_scale, out=buffer[: hp.shape[0]], dtype=np.float64
+            )
             if fit_intercept:
                 column += hp @ Xs
             if symmetric:
@@ -91,10 +94,12 @@ def _weighted_gram(X, h, fit_intercept, inv_scale):
                 gram = syrk(1.0, Xs.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
             else:
                 gram += Xs.T @ (Xs * hp[:, None])
-        if symmetric:
-            upper = np.triu(gram)
-            gram = upper + np.triu(upper, 1).T
-        out[:d, :d] = gram
+        buffer = Xs = None  # freed before the mirrored copy
+        if symmetric:  # the upper triangle, mirrored
+            out[:d, :d] = np.triu(gram)
+            out[:d, :d] += np.triu(gram, 1).T
+        else:
+            out[:d, :d] = gram
     if fit_intercept:
         out[:d, d] = column
         out[d, :d] = column

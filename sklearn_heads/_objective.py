@@ -45,6 +45,11 @@ CHUNK_BYTES = 64 * 2**20
 #: evaluation instead of twice. Also the unit of work of the threads.
 BLOCK_BYTES = 4 * 2**20
 
+#: Bytes of the float64 copy of a block of rows of ``X`` in another dtype
+#: that :func:`column_sq_sums` squares (``X`` is read once: a block needs
+#: no reuse from the cache, and a small one adds little to fit's memory).
+UPCAST_BLOCK_BYTES = 2**18
+
 #: Whether float32 ``X`` of a linear model is computed in float64 chunk by
 #: chunk (see :class:`Objective`), once :meth:`Objective.refine` asks for
 #: it or from the start without :data:`FAST_FLOAT32`.
@@ -163,8 +168,11 @@ def column_sq_sums(X, sample_weight=None, block_bytes=None):
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights of the rows' squares.
     block_bytes : int, default=None
-        Bytes of the temporary float64 arrays: rows are read a block at a
-        time. None is :data:`BLOCK_BYTES`.
+        Bytes of the float64 rows of a block: rows are read a block at a
+        time. None is :data:`BLOCK_BYTES` for float64 ``X`` (read in
+        place) and sparse ``X`` (the squares of a block's values),
+        :data:`UPCAST_BLOCK_BYTES` for dense ``X`` of another dtype (a
+        block's float64 copy).
 
     Returns
     -------
@@ -175,7 +183,10 @@ def column_sq_sums(X, sample_weight=None, block_bytes=None):
     if sp.issparse(X):
         X = X.tocsr()
     row_bytes = 8 * (max(1, X.nnz) / max(1, n) if sp.issparse(X) else d)
-    step = max(1, int((BLOCK_BYTES if block_bytes is None else block_bytes) // max(1, row_bytes)))
+    if block_bytes is None:
+        upcast = not sp.issparse(X) and X.dtype != np.float64
+        block_bytes = UPCAST_BLOCK_BYTES if upcast else BLOCK_BYTES
+    step = max(1, int(block_bytes // max(1, row_bytes)))
     for start in range(0, n, step):
         stop = min(start + step, n)
         w = None if sample_weight is None else sample_weight[start:stop]
@@ -637,12 +648,24 @@ class Objective:
         The order is fixed, so the result is the same for any thread count.
         ``threads=False`` evaluates the chunks one after the other in the
         calling thread and leaves BLAS alone: for a task of a Dask
-        scheduler, which runs the tasks in parallel itself.
+        scheduler, which runs the tasks in parallel itself. The chunks'
+        gradients are added as they come (see :meth:`_sum_in_order`), as
+        :func:`add_in_order` adds them: a few are held at a time, not one
+        per chunk (``n_features`` floats each for every output).
         """
         function = functools.partial(self._chunk_loss_gradient, model, params, columns)
-        if threads:
-            return add_in_order(self._map_chunks(function))
-        return add_in_order([function(block) for block in self._blocks])
+
+        def first(result):
+            s, g = result
+            return [s, np.array(g, dtype=np.float64, copy=True)]
+
+        def add(total, result):
+            s, g = result
+            total[0] = total[0] + s
+            total[1] += g
+            return total
+
+        return tuple(self._sum_in_order(function, first, add, threads))
 
     def loss_and_gradient(self, theta):
         """The objective and its gradient at ``theta``.
@@ -711,23 +734,49 @@ class Objective:
         ``first(result)`` makes the total of the first chunk's result (a
         copy, added to in place), ``add(total, result)`` adds the next.
 
-        A group of chunks at a time (eight per thread), so that at most a
-        group's results (Hessian blocks of ``(d + 1) ** 2`` each) are held,
-        however many chunks there are; the order of the additions, and the
-        result, do not depend on the threads.
+        Each result is added as soon as those of the chunks before it are,
+        and a thread waits before it starts a chunk more than
+        ``4 * n_threads`` chunks ahead of the first unfinished one: at most
+        that many results (Hessian blocks of ``(d + 1) ** 2`` each) are
+        held, however many chunks there are and however slow a thread is;
+        the order of the additions, and the result, do not depend on the
+        threads.
         """
-        blocks = self._blocks
-        group = len(blocks) if not threads else max(1, 8 * self.n_threads)
-        total = None
-        for start in range(0, len(blocks), group):
-            part = blocks[start : start + group]
-            if threads:
-                results = self._map_chunks(function, part)
-            else:
-                results = [function(block) for block in part]
-            for result in results:
-                total = first(result) if total is None else add(total, result)
-        return total
+        ahead = 4 * max(1, self.n_threads)
+        state = {"total": None, "next": 0, "failed": False}
+        pending = {}
+        added = threading.Condition()
+
+        def run(item):
+            i, block = item
+            try:
+                with added:
+                    added.wait_for(lambda: state["failed"] or i - state["next"] < ahead)
+                    if state["failed"]:
+                        return  # the map re-raises the failure
+                result = function(block)
+                with added:
+                    pending[i] = result
+                    while state["next"] in pending:
+                        result = pending.pop(state["next"])
+                        total = state["total"]
+                        state["total"] = first(result) if total is None else add(total, result)
+                        state["next"] += 1
+                    added.notify_all()
+            except BaseException:
+                # no chunk waits for this one's result (also on an interrupt)
+                with added:
+                    state["failed"] = True
+                    added.notify_all()
+                raise
+
+        items = list(enumerate(self._blocks))
+        if threads:
+            self._map_chunks(run, items)
+        else:
+            for item in items:
+                run(item)
+        return state["total"]
 
     def _evaluate_chunks_hessian(self, model, params, column_scale=None, *, threads=True):
         """Loss sum, gradient and Hessian blocks over all chunks, added in row order."""

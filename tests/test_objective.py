@@ -1,5 +1,7 @@
 """Tests of the objective: head x model x L2, its gradient, row chunks."""
 
+import threading
+import time
 import tracemalloc
 import warnings
 from unittest import mock
@@ -190,6 +192,55 @@ def test_errors_in_a_thread_reach_the_caller():
     ):
         with pytest.raises(FloatingPointError, match="boom"):
             objective.loss_and_gradient(_theta(model))
+
+
+def _chunk_sums_recorder(objective, slow_chunk=None, failing_chunk=None):
+    """``(function, record)`` for ``objective._sum_in_order``: a chunk's first row.
+
+    ``record["ahead"]`` is the largest distance of a starting chunk from the
+    first unfinished one.
+    """
+    rows = {id(block[0]): i for i, block in enumerate(objective._blocks)}
+    lock = threading.Lock()
+    record = {"finished": set(), "ahead": 0}
+
+    def function(block):
+        i = rows[id(block[0])]
+        with lock:
+            unfinished = min(set(range(len(rows))) - record["finished"])
+            record["ahead"] = max(record["ahead"], i - unfinished)
+        if i == failing_chunk:
+            raise FloatingPointError(f"chunk {i}")
+        if i == slow_chunk:
+            time.sleep(0.3)  # the other thread runs ahead meanwhile
+        with lock:
+            record["finished"].add(i)
+        return i
+
+    return function, record
+
+
+def test_chunk_sums_are_added_in_row_order_holding_few_results():
+    X, y = _bigger_problem()
+    model = LinearModel(X.shape[1], 1)
+    objective = Objective(BinaryClassHead(), model, X, y, chunk_size=50, n_threads=2)
+    n_chunks = len(objective._blocks)
+    assert n_chunks == 60
+    function, record = _chunk_sums_recorder(objective, slow_chunk=0)
+    total = objective._sum_in_order(function, lambda i: [i], lambda t, i: t + [i])
+    assert total == list(range(n_chunks))
+    # a slow chunk holds back the additions: the other thread waits rather
+    # than keeping every later chunk's result
+    assert record["ahead"] <= 4 * objective.n_threads
+
+
+def test_a_failing_chunk_sum_reaches_the_caller():
+    X, y = _bigger_problem()
+    model = LinearModel(X.shape[1], 1)
+    objective = Objective(BinaryClassHead(), model, X, y, chunk_size=50, n_threads=2)
+    function, _ = _chunk_sums_recorder(objective, slow_chunk=20, failing_chunk=3)
+    with pytest.raises(FloatingPointError, match="chunk 3"):
+        objective._sum_in_order(function, lambda i: [i], lambda t, i: t + [i])
 
 
 def test_sparse_chunks_share_the_data_of_x():

@@ -256,7 +256,7 @@ class BinaryClassHead(_ClassifierTask, _Head):
                     f"MultiClassHead(n_classes={classes.shape[0]}), or LinearClassifier "
                     "or MLPClassifier, which choose the head from y."
                 )
-        return class_indices(y, classes, fitted).astype(np.float64), classes
+        return class_indices(y, classes, fitted, dtype=np.float64), classes
 
     def _check_threshold(self, threshold):
         return float(check_threshold(threshold))

@@ -58,8 +58,12 @@ from .._label_lists import BINARIZER_HINT, label_lists_indicator
 from .._losses import _real_array
 
 
-def class_indices(y, classes, fitted=True):
+def class_indices(y, classes, fitted=True, dtype=np.intp):
     """The index in ``classes`` of every label of ``y``.
+
+    Without a temporary array of ``y``'s size beyond a copy of ``y`` (to
+    find its distinct values) and byte masks: ``np.unique``'s
+    ``return_inverse`` needs four more.
 
     Parameters
     ----------
@@ -68,6 +72,13 @@ def class_indices(y, classes, fitted=True):
         In any order (a vocabulary is not sorted).
     fitted : bool, default=True
         Whether ``classes`` are those seen in fit (for the message).
+    dtype : dtype, default=np.intp
+        Of the indices (float64: a binary head's labels, without an
+        intermediate array of integers).
+
+    Returns
+    -------
+    indices : ndarray of shape (n_samples,)
 
     Raises
     ------
@@ -75,7 +86,7 @@ def class_indices(y, classes, fitted=True):
         Naming the labels of ``y`` that are not in ``classes``.
     """
     y = np.asarray(y)
-    values, inverse = np.unique(y, return_inverse=True)
+    values = np.unique(y)
     lookup = {c: i for i, c in enumerate(np.asarray(classes).tolist())}
     positions = [lookup.get(v) for v in values.tolist()]
     unseen = [v for v, p in zip(values.tolist(), positions) if p is None]
@@ -85,7 +96,19 @@ def class_indices(y, classes, fitted=True):
             f"y contains labels {where}: {unseen!r}; the classes are "
             f"{np.asarray(classes).tolist()!r}."
         )
-    return np.asarray(positions, dtype=np.intp)[np.reshape(inverse, -1)]
+    y = np.reshape(y, -1)
+    if len(positions) <= 2:
+        # a value at a time: masks of bytes, not an array of intp
+        indices = np.zeros(y.shape[0], dtype=dtype)
+        for value, position in zip(values, positions):
+            if position:
+                indices[y == value] = position
+        return indices
+    # np.unique's inverse (values are y's sorted distinct values)
+    inverse = np.searchsorted(values, y)
+    if positions != list(range(len(positions))):  # classes are not sorted
+        inverse = np.asarray(positions, dtype=np.intp)[inverse]
+    return inverse.astype(dtype, copy=False)
 
 
 def check_threshold(threshold, n_values=None):
