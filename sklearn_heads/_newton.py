@@ -103,7 +103,8 @@ def minimize_newton(
         ``Objective.loss_gradient_hessian``).
     before : LBFGSResult, default=None
         The iterations of another solver that ran before (``solver="auto"``'s
-        L-BFGS): the warnings count them too, and name both solvers.
+        L-BFGS): the warnings and ``verbose`` count them too, and the
+        warnings name both solvers.
 
     Returns
     -------
@@ -169,7 +170,7 @@ def minimize_newton(
         grad, loss = new_grad, new_loss
         loss_curve.append(float(loss))
         if verbose:
-            print(f"Iteration {len(loss_curve)}, loss = {loss:.8f}")
+            print(f"Iteration {done + len(loss_curve)}, loss = {loss:.8f}")
         converged = raw(grad) <= tol or (stalled and raw(grad / unit) <= tol)
         message = "the gradient test passed"
         if stalled and not converged:

@@ -512,6 +512,17 @@ def test_auto_keeps_lbfgs_where_it_converges_within_its_iterations():
     assert_allclose(auto.coef_, lbfgs.coef_)
 
 
+def test_auto_verbose_counts_the_iterations_of_both_solvers(capsys):
+    X, y = _ill_conditioned()
+    est = LinearClassifier(alpha=1e-3, tol=1e-9, verbose=1).fit(X, y)
+    numbers = [
+        int(line.split()[1].rstrip(","))
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("Iteration ")
+    ]
+    assert numbers == list(range(1, est.n_iter_ + 1))
+
+
 @pytest.mark.parametrize("max_iter", [1, 2, 5])
 def test_auto_counts_both_solvers_against_max_iter(max_iter):
     X, y = _ill_conditioned()
