@@ -2,13 +2,16 @@
 
 import gc
 import tracemalloc
+from unittest import mock
 
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
-from sklearn_heads import LinearClassifier, _objective
+from sklearn_heads import BinaryClassHead, LinearClassifier, _objective
 from sklearn_heads._heads._task import class_indices
+from sklearn_heads._models import LinearModel
+from sklearn_heads._objective import Objective
 
 
 def _peak_bytes(function):
@@ -49,3 +52,33 @@ def test_fit_allocates_little_beyond_the_labels(monkeypatch, solver):
     # the float64 labels (0.01 of X here) and the threads' buffers (of a
     # fixed size): neither a copy of X nor np.unique's five arrays of y's size
     assert peak_of_x < 0.04
+
+
+def _problem(dtype, n=20_000, d=50, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, d).astype(dtype)
+    y = (X[:, 0] + rng.randn(n) > 0).astype(int)
+    return X, y
+
+
+def test_float32_x_is_never_copied_to_float64():
+    X, y = _problem(np.float32)
+    # the objective reads X in place, one float64 chunk at a time
+    model = LinearModel(X.shape[1], 1)
+    objective = Objective(BinaryClassHead(), model, X, y, chunk_size=1000)
+    assert objective.X is X
+    theta = model.init_params(random_state=1)
+    peak = _peak_bytes(lambda: objective.loss_and_gradient(theta))
+    assert peak < 0.25 * X.nbytes
+    # and so does fit; the fitted model stays float32
+    est = LinearClassifier()
+    with mock.patch("sklearn_heads._objective.BLOCK_BYTES", 2**18):
+        peak = _peak_bytes(lambda: est.fit(X, y))
+    assert peak < 0.5 * X.nbytes  # a float64 copy would be 2 * X.nbytes
+    assert est.coef_.dtype == np.float32 and est.intercept_.dtype == np.float32
+
+
+def test_dense_fit_allocates_little_beyond_x():
+    X, y = _problem(np.float64)
+    peak = _peak_bytes(lambda: LinearClassifier().fit(X, y))
+    assert peak < 0.5 * X.nbytes

@@ -2,7 +2,6 @@
 
 import threading
 import time
-import tracemalloc
 import warnings
 from unittest import mock
 
@@ -270,40 +269,6 @@ def test_sparse_x_is_never_densified(kind):
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(X, y)
         est.predict_proba(X)
-
-
-def _peak_bytes(function):
-    """Bytes allocated at the peak of ``function()`` (NumPy's allocations too)."""
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        start = tracemalloc.get_traced_memory()[0]
-        function()
-        return tracemalloc.get_traced_memory()[1] - start
-    finally:
-        tracemalloc.stop()
-
-
-def test_float32_x_is_never_copied_to_float64():
-    X, y = _bigger_problem(np.float32, n=20_000, d=50)
-    # the objective reads X in place, one float64 chunk at a time
-    model = LinearModel(X.shape[1], 1)
-    objective = Objective(BinaryClassHead(), model, X, y, chunk_size=1000)
-    assert objective.X is X
-    peak = _peak_bytes(lambda: objective.loss_and_gradient(_theta(model)))
-    assert peak < 0.25 * X.nbytes
-    # and so does fit; the fitted model stays float32
-    est = LinearClassifier()
-    with mock.patch("sklearn_heads._objective.BLOCK_BYTES", 2**18):
-        peak = _peak_bytes(lambda: est.fit(X, y))
-    assert peak < 0.5 * X.nbytes  # a float64 copy would be 2 * X.nbytes
-    assert est.coef_.dtype == np.float32 and est.intercept_.dtype == np.float32
-
-
-def test_dense_fit_allocates_little_beyond_x():
-    X, y = _bigger_problem(np.float64, n=20_000, d=50)
-    peak = _peak_bytes(lambda: LinearClassifier().fit(X, y))
-    assert peak < 0.5 * X.nbytes
 
 
 def test_threads_follow_a_blas_thread_limit():
