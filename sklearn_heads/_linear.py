@@ -65,7 +65,7 @@ def newton_wins(head, model, dtype):
     Newton alone lost where L-BFGS needs few iterations (well-conditioned
     Poisson data, 200_000 x 50: 0.18 s against 0.07 s, 5 iterations
     against 7); hence L-BFGS first (:data:`AUTO_LBFGS_ITERATIONS`), and
-    Newton from its iterate, which then needs 2 to 7 iterations. Measured
+    Newton from its iterate, which then needs 1 to 7 iterations. Measured
     (idle 2-core machine, ``tol=1e-7``; L-BFGS then Newton / Newton alone
     / L-BFGS alone): 0.35 / 0.55 / 0.73 s on the 200_000 x 100 binary
     data, 0.37 / 0.56 / 1.15 s with its columns scaled over
