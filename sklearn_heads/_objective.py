@@ -95,27 +95,35 @@ def _upcasts(X, model):
     )
 
 
+def _first_sums(result):
+    """The running total of a chunk's ``(loss_sum, array, ...)``: float64 copies of the arrays.
+
+    The loss sum (a float, or one per label) is added out of place, the
+    arrays (gradient, Hessian blocks) in place by :func:`_add_sums`.
+    """
+    s, *arrays = result
+    return [s, *(np.array(a, dtype=np.float64, copy=True) for a in arrays)]
+
+
+def _add_sums(total, result):
+    """Add the next chunk's ``(loss_sum, array, ...)`` to :func:`_first_sums`'s total."""
+    s, *arrays = result
+    total[0] = total[0] + s
+    for t, a in zip(total[1:], arrays):
+        t += a
+    return total
+
+
 def add_in_order(results):
-    """Sum ``(loss_sum, gradient)`` pairs in the order given, in float64.
+    """Sum ``(loss_sum, gradient[, hessian_blocks])`` tuples in the order given, in float64.
 
     The order is fixed by the rows, so the sum does not depend on which
-    thread (or Dask worker) computed which pair.
+    thread (or Dask worker) computed which tuple.
     """
-    total, grad = results[0]
-    grad = np.array(grad, dtype=np.float64, copy=True)
-    for s, g in results[1:]:
-        total = total + s
-        grad += g
-    return total, grad
-
-
-def add_in_order_with_hessian(results):
-    """Sum ``(loss_sum, gradient, hessian_blocks)`` triples in order, in float64."""
-    total, grad = add_in_order([(s, g) for s, g, _ in results])
-    blocks = np.array(results[0][2], dtype=np.float64, copy=True)
-    for _, _, b in results[1:]:
-        blocks += b
-    return total, grad, blocks
+    total = _first_sums(results[0])
+    for result in results[1:]:
+        _add_sums(total, result)
+    return tuple(total)
 
 
 def _default_n_threads():
@@ -554,21 +562,28 @@ class Objective:
         ``columns`` (for :class:`LabelwiseObjective`) are the labels that
         ``model``'s outputs stand for; the loss sum is then one per label.
         """
+        return self._checked_chunk_sums(model, params, columns, chunk)[:2]
+
+    def _checked_chunk_sums(self, model, params, columns, chunk, curvature=False):
+        """:meth:`_chunk_sums`, redone in float64 or refused where it overflows."""
         upcast = self._upcast
-        s, grad = self._chunk_sums(model, params, columns, chunk, upcast)
-        if s is None and not upcast and self._can_refine:
+        sums = self._chunk_sums(model, params, columns, chunk, upcast, curvature)
+        if sums is None and not upcast and self._can_refine:
             # float32 products overflowed: this chunk in float64
             upcast = True
-            s, grad = self._chunk_sums(model, params, columns, chunk, upcast)
-        if s is None:
+            sums = self._chunk_sums(model, params, columns, chunk, upcast, curvature)
+        if sums is None:
             X = self._upcast_chunk(chunk[0])[0] if upcast else chunk[0]
             raise self._chunk_overflow(model, params, X)
-        return s, grad
+        return sums
 
-    def _chunk_sums(self, model, params, columns, chunk, upcast):
-        """``(loss sum, gradient)`` of one chunk (``(None, None)`` if not finite).
+    def _chunk_sums(self, model, params, columns, chunk, upcast, curvature=False):
+        """``(loss sum, gradient, curvature)`` of one chunk (None if not finite).
 
         ``upcast``: with the chunk copied to float64 (:meth:`_upcast_chunk`).
+        ``curvature``: also the head's second derivative with respect to
+        the logits (``head._loss_hessian_logits``), from the same logits;
+        None otherwise.
         """
         X, XT, z, w = chunk
         if upcast:
@@ -582,14 +597,16 @@ class Objective:
                 logits, cache = model.forward(params, X)
             if self.head._calls_user_code and not np.all(np.isfinite(logits)):
                 # a user's loss_fn is only ever called with finite logits
-                return None, None
+                return None
+            # before the loss's gradient overwrites the logits
+            h = self.head._loss_hessian_logits(z, logits, w) if curvature else None
             s, grad_logits = self.head._sum_loss_gradient(
                 z, logits, w, out=logits, columns=columns
             )
             grad = model.backward(params, X, cache, grad_logits, XT=XT)
         if not (_all_finite(s) and _all_finite(grad)):
-            return None, None
-        return s, grad
+            return None
+        return s, grad, h
 
     def _chunk_overflow(self, model, params, X):
         """The :class:`TrainingOverflowError` of a row chunk, saying what overflowed."""
@@ -654,18 +671,7 @@ class Objective:
         per chunk (``n_features`` floats each for every output).
         """
         function = functools.partial(self._chunk_loss_gradient, model, params, columns)
-
-        def first(result):
-            s, g = result
-            return [s, np.array(g, dtype=np.float64, copy=True)]
-
-        def add(total, result):
-            s, g = result
-            total[0] = total[0] + s
-            total[1] += g
-            return total
-
-        return tuple(self._sum_in_order(function, first, add, threads))
+        return tuple(self._sum_in_order(function, _first_sums, _add_sums, threads))
 
     def loss_and_gradient(self, theta):
         """The objective and its gradient at ``theta``.
@@ -707,13 +713,21 @@ class Objective:
 
         In float64, in units of ``column_scale`` (see
         :func:`~sklearn_heads._hessian.chunk_hessian_blocks`), a slice of
-        rows at a time. The curvature ``h`` comes from logits computed as
-        the loss's are.
+        rows at a time.
         """
         X, XT, z, w = chunk
         with np.errstate(over="ignore", invalid="ignore"):
             logits, _ = model.forward(params, X)
             h = self.head._loss_hessian_logits(z, logits, w)
+        return self._hessian_blocks(model, X, h, column_scale)
+
+    def _chunk_loss_gradient_hessian(self, model, params, column_scale, chunk):
+        """Loss sum, gradient and Hessian blocks of one chunk: its logits computed once."""
+        s, grad, h = self._checked_chunk_sums(model, params, None, chunk, curvature=True)
+        return s, grad, self._hessian_blocks(model, chunk[0], h, column_scale)
+
+    def _hessian_blocks(self, model, X, h, column_scale):
+        """The Hessian blocks of the rows ``X`` whose logits have the curvature ``h``."""
         if h is None:
             raise ValueError(
                 f"{type(self.head).__name__} has no second derivative of its loss "
@@ -723,10 +737,6 @@ class Objective:
         if not _all_finite(blocks):
             raise self._overflow("the Hessian of the loss overflows", X)
         return blocks
-
-    def _chunk_loss_gradient_hessian(self, model, params, column_scale, chunk):
-        s, grad = self._chunk_loss_gradient(model, params, None, chunk)
-        return s, grad, self._chunk_hessian(model, params, column_scale, chunk)
 
     def _sum_in_order(self, function, first, add, threads=True):
         """The results of ``function`` over the chunks, added in row order.
@@ -783,19 +793,7 @@ class Objective:
         function = functools.partial(
             self._chunk_loss_gradient_hessian, model, params, column_scale
         )
-
-        def first(result):
-            s, g, b = result
-            return [s, np.array(g, dtype=np.float64), np.array(b, dtype=np.float64)]
-
-        def add(total, result):
-            s, g, b = result
-            total[0] = total[0] + s
-            total[1] += g
-            total[2] += b
-            return total
-
-        return tuple(self._sum_in_order(function, first, add, threads))
+        return tuple(self._sum_in_order(function, _first_sums, _add_sums, threads))
 
     def _evaluate_hessian(self, model, params, column_scale=None):
         """The Hessian blocks over all chunks, added in row order."""

@@ -23,7 +23,6 @@ from .._losses import _float_dtype
 from .._objective import (
     Objective,
     add_in_order,
-    add_in_order_with_hessian,
     column_moments,
     scale_free_weights,
 )
@@ -296,10 +295,6 @@ def _add_group(*results):
     return add_in_order(results)
 
 
-def _add_group_with_hessian(*results):
-    return add_in_order_with_hessian(results)
-
-
 def _all_of(*flags):
     return np.logical_and.reduce(flags)
 
@@ -357,7 +352,7 @@ class DaskRows:
         """
         static = dask.delayed((head, model, np.asarray(params), column_scale), pure=False)
         task = dask.delayed(_chunk_sums_hessian, pure=False)
-        return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group_with_hessian)
+        return tree_reduce([task(static, chunk) for chunk in self.chunks], _add_group)
 
     def make_objective(self, head, model, alpha=0.0, labelwise=False, precise=True):
         """The training objective on these rows (see ``_objective.make_objective``)."""
