@@ -139,17 +139,11 @@ class _LinearModelMixin:
         budget = min(AUTO_LBFGS_ITERATIONS, self.max_iter - 1)
         first = None
         if budget >= 1:
-            iterations = []
-
-            def out_of_budget(theta):
-                iterations.append(None)
-                return len(iterations) >= budget
-
             first = self._minimize_lbfgs(
-                head, model, X, labels, sample_weight, monitor=out_of_budget,
-                objective=objective, warn=False,
+                head, model, X, labels, sample_weight, max_iter=budget, objective=objective,
+                warn=False,
             )
-            if first.converged and len(iterations) < budget:
+            if first.converged:
                 return first  # the gradient test passed
         # out of its iterations, or stopped short of tol (Newton may get there)
         rest = self._minimize_newton(head, model, X, labels, sample_weight, objective, first)
@@ -235,7 +229,7 @@ class _LinearModelMixin:
 
     def _minimize_lbfgs(
         self, head, model, X, labels, sample_weight, theta0=None, max_iter=None, *,
-        monitor=None, objective=None, warn=True,
+        objective=None, warn=True,
     ):
         """L-BFGS from ``theta0`` (default: a fresh or warm start) for ``max_iter`` iterations.
 
@@ -248,11 +242,14 @@ class _LinearModelMixin:
         one ``X @ W`` and one ``X.T @ G``. ``n_iter_`` is the largest number
         of iterations of a label; ``loss_curve_[t]`` is the objective with
         every label at its iterate after ``t + 1`` iterations (or its last).
+        ``objective`` (shared with Newton) and ``warn`` are those of the
+        joint L-BFGS (see ``_BaseHeadEstimator._minimize``); the per-label
+        runs make their own objective, and warn.
         """
         if not head._separable_outputs:
             return super()._minimize(
                 head, model, X, labels, sample_weight, theta0=theta0, max_iter=max_iter,
-                monitor=monitor, objective=objective, warn=warn,
+                objective=objective, warn=warn,
             )
         objective = make_objective(
             head, model, X, labels, sample_weight, alpha=self.alpha, labelwise=True
