@@ -27,7 +27,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, log_expit, xlog1py, xlogy
+from scipy.special import expit, log_expit, softmax, xlog1py, xlogy
 
 from ._compat import asarray
 
@@ -379,6 +379,16 @@ def _sigmoid_ce_sum_grad(
     return total, out
 
 
+def _label_weights(labels, pos_weight, dtype):
+    """``(1 - z) + q z``: the weight of each label's loss under ``pos_weight = q``.
+
+    Exactly 1 or ``q`` for labels 0 and 1 (1 without ``pos_weight``).
+    """
+    c = np.subtract(1, labels, dtype=dtype)
+    c += labels if pos_weight is None else labels * np.asarray(pos_weight, dtype=dtype)
+    return c
+
+
 def _binary_labels_sum_grad(labels, x, pos_weight, weight, out, need_grad, axis):
     """:func:`_sigmoid_ce_sum_grad` for labels in {0, 1}, on the margin.
 
@@ -398,8 +408,7 @@ def _binary_labels_sum_grad(labels, x, pos_weight, weight, out, need_grad, axis)
     m = x * sign  # the margin: loss = c * softplus(m), exactly
     c = None
     if pos_weight is not None:  # q for z = 1, 1 for z = 0: exactly
-        c = np.subtract(1, labels, dtype=dtype)
-        c += labels * np.asarray(pos_weight, dtype=dtype)
+        c = _label_weights(labels, pos_weight, dtype)
     if weight is not None:
         weight = np.asarray(weight, dtype=dtype)
         c = np.broadcast_to(weight, m.shape) if c is None else c * weight
@@ -792,8 +801,7 @@ def _sigmoid_ce_hessian(labels, logits, pos_weight=None, weight=None):
     x = logits
     e = np.exp(-np.abs(x))
     curvature = e / np.square(1 + e)
-    c = np.subtract(1, labels, dtype=x.dtype)
-    c += labels if pos_weight is None else labels * np.asarray(pos_weight, dtype=x.dtype)
+    c = _label_weights(labels, pos_weight, x.dtype)
     if weight is not None:
         c *= np.asarray(weight, dtype=x.dtype)
     curvature *= c
@@ -814,9 +822,7 @@ def _softmax_ce_hessian(logits, weight=None):
     -------
     hessian : ndarray of shape (n, k, k)
     """
-    x = logits - np.max(logits, axis=1, keepdims=True)
-    p = np.exp(x)
-    p /= p.sum(axis=1, keepdims=True)
+    p = softmax(logits, axis=1)
     hessian = -p[:, :, None] * p[:, None, :]
     k = p.shape[1]
     hessian[:, np.arange(k), np.arange(k)] += p
