@@ -33,21 +33,13 @@ from sklearn_heads import (
     weighted_cross_entropy_with_logits,
 )
 
+from _numerical import finite_differences
+
 RNG = np.random.RandomState(0)
 
 
 def _softplus(x):
     return np.logaddexp(0.0, x)
-
-
-def _finite_differences(loss, logits, step=1e-6):
-    numeric = np.empty_like(logits)
-    for index in np.ndindex(logits.shape):
-        plus, minus = logits.copy(), logits.copy()
-        plus[index] += step
-        minus[index] -= step
-        numeric[index] = (loss(plus) - loss(minus)) / (2 * step)
-    return numeric
 
 
 # ---------------------------------------------------------------------------
@@ -87,7 +79,7 @@ def test_multilabel_soft_loss_dense_and_sparse(pos_weight):
 @pytest.mark.parametrize("pos_weight", [None, 3.0])
 @pytest.mark.parametrize("make", [lambda q: BinaryClassHead(pos_weight=q),
                                   lambda q: MultiLabelHead(4, pos_weight=q)])
-def test_soft_label_gradient_matches_finite_differences(make, pos_weight):
+def test_soft_label_gradient_matchesfinite_differences(make, pos_weight):
     head = make(pos_weight)
     k = head.logits_dimension
     rng = np.random.RandomState(3)
@@ -98,7 +90,7 @@ def test_soft_label_gradient_matches_finite_differences(make, pos_weight):
     labels = z[:, 0] if k == 1 else z
     loss, grad = head.loss_and_gradient(labels, x, w)
     assert loss == head.loss(labels, x, w)
-    numeric = _finite_differences(lambda t: head.loss(labels, t, w), x)
+    numeric = finite_differences(lambda t: head.loss(labels, t, w), x)
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
     # d/dx [(1 - z) softplus(x) + q z softplus(-x)] = (1 - z) s(x) - q z s(-x)
     q = 1.0 if pos_weight is None else pos_weight

@@ -36,6 +36,8 @@ from scipy.special import expit, log_softmax, softmax
 import sklearn_heads
 from sklearn_heads import weighted_cross_entropy_with_logits
 
+from _numerical import finite_differences
+
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "tf_reference"
 LOCAL = HERE / "tf_reference"
@@ -505,19 +507,9 @@ def test_predictions(case):
         _check_predictions(sub, predictions[sub.name], expected[sub.name], ndim)
 
 
-def _finite_differences(loss, logits, step=1e-6):
-    numeric = np.empty_like(logits)
-    for index in np.ndindex(logits.shape):
-        plus, minus = logits.copy(), logits.copy()
-        plus[index] += step
-        minus[index] -= step
-        numeric[index] = (loss(plus) - loss(minus)) / (2 * step)
-    return numeric
-
-
 @pytest.mark.parametrize("case", _by_kind(*HEADS, *NEW_HEADS))
 @pytest.mark.filterwarnings("ignore:loss_fn returned no gradient")
-def test_gradient_matches_finite_differences(case):
+def test_gradient_matchesfinite_differences(case):
     head = _make_head(case)
     labels, weights = _labels(case), _weights(case)
     logits = _logits(case)
@@ -526,11 +518,11 @@ def test_gradient_matches_finite_differences(case):
     # central differences: truncation ~ step**2, round-off ~ eps * |loss| / step
     atol = 10 * np.finfo(np.float64).eps * max(1.0, abs(loss)) / step
     if not isinstance(logits, dict):
-        numeric = _finite_differences(lambda x: head.loss(labels, x, weights), logits, step)
+        numeric = finite_differences(lambda x: head.loss(labels, x, weights), logits, step)
         np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=atol)
         return
     for name, part in logits.items():
-        numeric = _finite_differences(
+        numeric = finite_differences(
             lambda x: head.loss(labels, {**logits, name: x}, weights), part, step
         )
         np.testing.assert_allclose(grad[name], numeric, rtol=1e-5, atol=atol, err_msg=name)
@@ -551,5 +543,5 @@ def test_loss_fn_twins_return_their_gradient(name):
         labels = rng.uniform(0, 3, size=(7, 3)) if "poisson" in name else rng.normal(size=(7, 3))
     loss, grad = LOSS_FNS[name](labels, logits)
     assert loss.shape == (logits.shape[:-1] + (1,) if name.startswith("mc_") else logits.shape)
-    numeric = _finite_differences(lambda x: np.sum(LOSS_FNS[name](labels, x)[0]), logits)
+    numeric = finite_differences(lambda x: np.sum(LOSS_FNS[name](labels, x)[0]), logits)
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
